@@ -1,0 +1,76 @@
+"""Run HermiT (through owlready2) over the ontology and the facts, keep what it infers.
+
+The reasoner sees the ontology, the entity declarations and the facts; not the
+provenance, whose reification vocabulary is outside OWL 2 DL. Literals typed with XSD
+datatypes that OWL 2 does not support (gYear, gMonthDay...) are left out of its input:
+they take no part in any axiom. What comes back is kept as its own named graph:
+inferred types (with every superclass, so a query for ``schema:Organization`` finds
+institutes), and property values from inverse, symmetric, transitive and
+sub-properties.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import owlready2
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+
+from graph.errors import BuildError, Problem
+
+OWL2_UNSUPPORTED = {
+    "http://www.w3.org/2001/XMLSchema#" + name
+    for name in ("gYear", "gYearMonth", "gMonthDay", "gDay", "gMonth", "date", "time", "duration")
+}
+
+
+def reasoner_input(graphs: list[Graph]) -> Graph:
+    merged = Graph()
+    for graph in graphs:
+        for triple in graph:
+            obj = triple[2]
+            if isinstance(obj, Literal) and obj.datatype is not None and str(obj.datatype) in OWL2_UNSUPPORTED:
+                continue
+            merged.add(triple)
+    return merged
+
+
+def infer(graphs: list[Graph], individuals_prefix: str) -> Graph:
+    """The triples HermiT entails about the individuals under ``individuals_prefix``, minus the input."""
+    source = reasoner_input(graphs)
+    world = owlready2.World()
+    with tempfile.TemporaryDirectory(prefix="kg-reasoner-") as tmp:
+        path = Path(tmp) / "input.nt"
+        path.write_text(source.serialize(format="nt"), encoding="utf-8")
+        world.get_ontology(path.as_uri()).load()
+        try:
+            owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError as exc:
+            raise BuildError([Problem("ontology + facts", None,
+                                      "HermiT finds the ontology and facts inconsistent: "
+                                      "a fact contradicts a disjointness, domain or range axiom")]) from exc
+        except owlready2.OwlReadyJavaError as exc:
+            raise BuildError([Problem("ontology + facts", None, f"the reasoner failed: {exc}")]) from exc
+        entailed = Graph()
+        for triple in world.as_rdflib_graph():
+            entailed.add(triple)
+    return _materialise(source, entailed, individuals_prefix)
+
+
+def _materialise(source: Graph, entailed: Graph, prefix: str) -> Graph:
+    """Close types over the (classified) class hierarchy and keep only what is new."""
+    inferred = Graph()
+    hierarchy = entailed
+    for s, p, o in entailed:
+        if not (isinstance(s, URIRef) and str(s).startswith(prefix)):
+            continue
+        if p == RDF.type:
+            if o in (OWL.NamedIndividual, OWL.Thing) or not isinstance(o, URIRef):
+                continue
+            for cls in hierarchy.transitive_objects(o, RDFS.subClassOf):
+                if isinstance(cls, URIRef) and cls != OWL.Thing and (s, RDF.type, cls) not in source:
+                    inferred.add((s, RDF.type, cls))
+        elif isinstance(o, URIRef | Literal) and (s, p, o) not in source and not str(p).startswith(str(OWL)):
+            inferred.add((s, p, o))
+    return inferred

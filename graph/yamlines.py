@@ -1,0 +1,73 @@
+"""YAML loading that remembers line numbers, so every build error can name its line.
+
+PyYAML drops source positions once nodes become Python objects; these subclasses keep
+the line of each mapping and sequence, and refuse duplicate keys (which YAML silently
+resolves by keeping the last one, hiding an editing mistake).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.errors import BuildError, Problem
+
+
+class LineDict(dict):
+    """A YAML mapping with the 1-based line where it starts."""
+
+    line: int = 0
+
+
+class LineList(list):
+    """A YAML sequence with the 1-based line where it starts."""
+
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first at line {seen[key]})", key_node.start_mark
+                )
+            seen[key] = key_node.start_mark.line + 1
+        mapping = LineDict(super().construct_mapping(node, deep=True))
+        mapping.line = node.start_mark.line + 1
+        return mapping
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:  # type: ignore[override]
+        sequence = LineList(super().construct_sequence(node, deep=True))
+        sequence.line = node.start_mark.line + 1
+        return sequence
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LineLoader.construct_sequence)
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse one YAML file, turning any syntax error into a located build problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BuildError([Problem(path, None, f"not valid UTF-8: {exc}")]) from exc
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        reason = " ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
+        raise BuildError([Problem(path, line, f"YAML syntax error: {reason}")]) from exc
+    except yaml.YAMLError as exc:
+        raise BuildError([Problem(path, None, f"YAML error: {exc}")]) from exc
+
+
+def line_of(node: Any, fallback: int | None = None) -> int | None:
+    """The line of a mapping or sequence, or the fallback for scalars."""
+    return getattr(node, "line", None) or fallback
