@@ -1,0 +1,5 @@
+"""The SPARQL 1.1 endpoint of the knowledge graph: a Flask application run by gunicorn."""
+
+from server.app import create_app
+
+__all__ = ["create_app"]

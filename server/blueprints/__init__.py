@@ -1,0 +1,1 @@
+"""HTTP views, one blueprint per responsibility: the SPARQL endpoint, dataset metadata, dumps."""

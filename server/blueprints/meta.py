@@ -1,0 +1,48 @@
+"""Dataset metadata: the VoID description, the health check, and the site root."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
+
+from server.description import serialise, void_description
+from server.errors import not_acceptable
+from server.negotiation import GRAPH_FORMATS, choose, format_parameter
+from server.state import get_state
+
+blueprint = Blueprint("meta", __name__)
+
+
+@blueprint.get("/.well-known/void")
+def void() -> Response:
+    state = get_state()
+    chosen = choose(GRAPH_FORMATS, request.headers.get("Accept"), format_parameter(request.args))
+    if chosen is None:
+        raise not_acceptable("VoID is available as " + ", ".join(f.media_type for f in GRAPH_FORMATS))
+    settings = state.settings
+    triples = void_description(request.url_root, state.info, settings.title, settings.license)
+    response = Response(serialise(triples, chosen.name), content_type=chosen.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+@blueprint.get("/health")
+def health() -> Response:
+    """Liveness and the dataset version, for monitoring and for clients that cache by version."""
+    state = get_state()
+    alive = state.pool.alive
+    status = "ok" if alive > 0 else "degraded"
+    response = jsonify(
+        status=status,
+        version=state.info.version,
+        triples=state.info.triples,
+        graphs=len(state.info.graphs),
+        workers=alive,
+    )
+    response.status_code = 200 if alive > 0 else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.get("/")
+def root() -> Response:
+    return redirect(url_for("sparql.endpoint"), code=303)  # type: ignore[return-value]

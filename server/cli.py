@@ -1,0 +1,141 @@
+"""The ``serve`` subcommand: argparse options turned into :class:`Settings`, then gunicorn.
+
+``graph/cli.py`` registers it on the project's ``kg`` command with :func:`add_serve_parser`; ``python -m
+server`` builds a stand-alone parser with the same function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+from pathlib import Path
+
+from server.dataset import DatasetError
+from server.guard import Limits
+from server.settings import DataFile, Settings
+
+_GRAPH_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:.*")
+
+
+def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+    """Register ``serve`` on ``subparsers``; its ``func`` returns an exit code."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve the built graph over SPARQL 1.1 (HTTP)",
+        description="Serve the knowledge graph as a read-only SPARQL 1.1 endpoint.",
+    )
+    defaults = Settings()
+    parser.add_argument("--host", default=defaults.host, help="interface to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=defaults.port, help="TCP port (default: %(default)s)")
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=defaults.workers,
+        help="query evaluator processes (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--query-timeout",
+        type=_positive_float,
+        default=defaults.query_timeout,
+        metavar="SECONDS",
+        help="hard deadline per query; past it the client gets 503 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-rows",
+        type=_positive_int,
+        default=defaults.max_rows,
+        metavar="N",
+        help="most rows (or triples) in one answer; more sets X-Result-Truncated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--queue-size",
+        type=_non_negative_int,
+        default=defaults.queue_size,
+        metavar="N",
+        help="queries that may wait for a free evaluator before 503 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=_positive_int,
+        default=defaults.max_body_bytes,
+        metavar="BYTES",
+        help="largest request body; larger gets 413 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--build-dir",
+        type=Path,
+        default=defaults.build_dir,
+        metavar="DIR",
+        help="graph build directory with manifest.json and kg.nq (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--data",
+        nargs="+",
+        default=[],
+        metavar="[GRAPH=]FILE",
+        help="serve these RDF files instead of the build; GRAPH= names the graph of a triples file",
+    )
+    parser.set_defaults(func=run_serve)
+    return parser
+
+
+def settings_from_arguments(arguments: argparse.Namespace) -> Settings:
+    defaults = Settings()
+    return Settings(
+        host=arguments.host,
+        port=arguments.port,
+        workers=arguments.workers,
+        query_timeout=arguments.query_timeout,
+        max_rows=arguments.max_rows,
+        queue_size=arguments.queue_size,
+        max_body_bytes=arguments.max_body_bytes,
+        limits=Limits(max_chars=min(defaults.limits.max_chars, arguments.max_body_bytes)),
+        build_dir=arguments.build_dir,
+        data_files=tuple(parse_data_argument(value) for value in arguments.data),
+    )
+
+
+def parse_data_argument(value: str) -> DataFile:
+    """``FILE`` or ``GRAPH-IRI=FILE`` (the part before ``=`` must be an absolute IRI)."""
+    graph, equals, path = value.partition("=")
+    if equals and _GRAPH_PREFIX.fullmatch(graph):
+        return DataFile(path=Path(path), graph=graph)
+    return DataFile(path=Path(value))
+
+
+def run_serve(arguments: argparse.Namespace) -> int:
+    """Load the data, build the app and serve it until interrupted."""
+    from server.app import create_app
+    from server.runner import serve
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = settings_from_arguments(arguments)
+    try:
+        app = create_app(settings)
+    except DatasetError as error:
+        print(f"kg serve: {error}", file=sys.stderr)
+        return 2
+    return serve(app, settings)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value

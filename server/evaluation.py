@@ -1,0 +1,134 @@
+"""What an evaluator process does with one query: evaluate it with pyoxigraph and serialise the answer.
+
+Runs inside the pool's worker processes, never in the web process, so that a query that outlives its
+deadline (or crashes the engine) can be dealt with by killing the process. Results are serialised by
+pyoxigraph itself; the row cap is applied by wrapping SELECT queries under ``LIMIT max_rows + 1`` and,
+when the extra row shows up, cutting the result in TSV (one row per line) and re-serialising it natively.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+import pyoxigraph as ox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFormat:
+    """A negotiated serialisation: pyoxigraph's format name and the Content-Type to answer with."""
+
+    name: str
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One query to evaluate, with its dataset and the formats the client accepts for each result kind."""
+
+    query: str
+    capped_query: str | None
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    results_format: OutputFormat | None
+    graph_format: OutputFormat | None
+    max_rows: int
+    prefixes: tuple[tuple[str, str], ...] = ()
+    base_iri: str | None = None
+    query_has_dataset: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The evaluator's answer: a serialised body, or why there is none."""
+
+    kind: Literal["ok", "syntax", "not_acceptable", "error"]
+    body: bytes = b""
+    content_type: str = ""
+    truncated: bool = False
+    message: str = ""
+
+
+def evaluate(store: ox.Store, job: Job) -> Outcome:
+    """Evaluate ``job`` on ``store``; never raises for bad input."""
+    try:
+        result, capped = _run(store, job)
+    except SyntaxError as error:
+        return Outcome(kind="syntax", message=str(error))
+    except (OSError, RuntimeError, ValueError, TypeError) as error:
+        return Outcome(kind="error", message=str(error))
+    try:  # evaluation is lazy: errors can surface while serialising
+        if isinstance(result, ox.QueryBoolean):
+            return _serialise_results(result, job.results_format, truncated=False)
+        if isinstance(result, ox.QuerySolutions):
+            return _serialise_solutions(result, job, capped)
+        return _serialise_triples(result, job)  # type: ignore[arg-type]
+    except (OSError, RuntimeError, ValueError, TypeError, SyntaxError) as error:
+        return Outcome(kind="error", message=str(error))
+
+
+def _dataset_arguments(job: Job) -> dict[str, object]:
+    """The protocol's dataset parameters, or the union of every graph the store holds.
+
+    The protocol's parameters override the query's FROM clauses, which override the union (pyoxigraph's
+    union flag would otherwise win over FROM). Relative IRIs resolve against the endpoint's own URL.
+    """
+    if job.default_graphs is None and job.named_graphs is None:
+        return {"use_default_graph_as_union": not job.query_has_dataset, "base_iri": job.base_iri}
+    return {
+        "default_graph": [ox.NamedNode(iri) for iri in job.default_graphs or ()],
+        "named_graphs": [ox.NamedNode(iri) for iri in job.named_graphs or ()],
+        "base_iri": job.base_iri,
+    }
+
+
+def _run(store: ox.Store, job: Job) -> tuple[object, bool]:
+    arguments = _dataset_arguments(job)
+    if job.capped_query is not None:
+        try:
+            return store.query(job.capped_query, **arguments), True  # type: ignore[arg-type]
+        except SyntaxError:
+            pass  # the original text gives the client an error message about what it sent
+    result = store.query(job.query, **arguments)  # type: ignore[arg-type]
+    if job.capped_query is not None:
+        log.warning("row cap not applied: the wrapped query did not parse")
+    return result, False
+
+
+def _serialise_results(
+    result: ox.QuerySolutions | ox.QueryBoolean, output: OutputFormat | None, *, truncated: bool
+) -> Outcome:
+    if output is None:
+        return Outcome(kind="not_acceptable", message="no acceptable format for query results")
+    body = result.serialize(format=getattr(ox.QueryResultsFormat, output.name))
+    return Outcome(kind="ok", body=body or b"", content_type=output.content_type, truncated=truncated)
+
+
+def _serialise_solutions(result: ox.QuerySolutions, job: Job, capped: bool) -> Outcome:
+    if job.results_format is None:
+        return Outcome(kind="not_acceptable", message="no acceptable format for query results")
+    if not capped:
+        return _serialise_results(result, job.results_format, truncated=False)
+    table = result.serialize(format=ox.QueryResultsFormat.TSV) or b""
+    lines = table.split(b"\n")
+    truncated = len(lines) > job.max_rows + 2  # header, rows, trailing empty string
+    if truncated:
+        table = b"\n".join(lines[: job.max_rows + 1]) + b"\n"
+    if job.results_format.name == "TSV":
+        return Outcome(kind="ok", body=table, content_type=job.results_format.content_type, truncated=truncated)
+    bounded = ox.parse_query_results(table, format=ox.QueryResultsFormat.TSV)
+    return _serialise_results(bounded, job.results_format, truncated=truncated)  # type: ignore[arg-type]
+
+
+def _serialise_triples(result: ox.QueryTriples, job: Job) -> Outcome:
+    if job.graph_format is None:
+        return Outcome(kind="not_acceptable", message="no acceptable format for an RDF graph")
+    triples = list(itertools.islice(result, job.max_rows + 1))
+    truncated = len(triples) > job.max_rows
+    rdf_format = getattr(ox.RdfFormat, job.graph_format.name)
+    body = ox.serialize(triples[: job.max_rows], format=rdf_format, prefixes=dict(job.prefixes) or None)
+    return Outcome(kind="ok", body=body or b"", content_type=job.graph_format.content_type, truncated=truncated)

@@ -1,0 +1,136 @@
+"""Content negotiation: which serialisation answers a request, from ``Accept`` and the format parameters.
+
+Kept free of Flask so it can be tested on plain strings. Clients disagree on how they ask: browsers and
+YASGUI send ``Accept`` lists with quality values, SPARQLWrapper always adds ``format``, ``output`` and
+``results`` parameters (``json``, ``xml``, ``turtle``, ``n3``, ``rdf+xml``, ``json-ld``...), some send a
+media type in ``format``. A parameter naming a known format wins over ``Accept``; an unknown one is
+ignored; a known one that does not suit the query form yields no format (406).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.evaluation import OutputFormat
+
+FORMAT_PARAMETERS = ("format", "output", "results")
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """A serialisation the endpoint can produce, with the names clients use for it."""
+
+    name: str
+    media_type: str
+    aliases: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8"
+
+    def output(self) -> OutputFormat:
+        return OutputFormat(name=self.name, content_type=self.content_type)
+
+    def answers_to(self, key: str) -> bool:
+        return key in self.keys or key == self.media_type or key in self.aliases
+
+
+RESULT_FORMATS = (
+    Format("JSON", "application/sparql-results+json", ("application/json",), ("json", "srj")),
+    Format("XML", "application/sparql-results+xml", ("application/xml", "text/xml"), ("xml", "srx")),
+    Format("CSV", "text/csv", (), ("csv",)),
+    Format("TSV", "text/tab-separated-values", (), ("tsv",)),
+)
+GRAPH_FORMATS = (
+    Format("TURTLE", "text/turtle", ("application/x-turtle", "application/turtle"), ("turtle", "ttl")),
+    Format("N_TRIPLES", "application/n-triples", ("text/plain",), ("ntriples", "n-triples", "nt")),
+    Format("RDF_XML", "application/rdf+xml", ("application/xml", "text/xml"), ("rdf+xml", "rdfxml", "rdf", "xml")),
+    Format("JSON_LD", "application/ld+json", ("application/json",), ("json-ld", "jsonld", "json")),
+    Format("N_QUADS", "application/n-quads", (), ("nquads", "n-quads", "nq")),
+    Format("TRIG", "application/trig", (), ("trig",)),
+    Format("N3", "text/n3", ("text/rdf+n3", "application/n3"), ("n3",)),
+)
+HTML = Format("HTML", "text/html", ("application/xhtml+xml",), ("html",))
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRange:
+    """One entry of an ``Accept`` header."""
+
+    kind: str
+    subtype: str
+    quality: float
+
+    def specificity(self, media_type: str) -> int:
+        """How precisely this range names ``media_type``: 3 exact, 2 ``type/*``, 1 ``*/*``, 0 not at all."""
+        kind, _, subtype = media_type.partition("/")
+        if self.kind == "*":
+            return 1
+        if self.kind != kind:
+            return 0
+        if self.subtype == "*":
+            return 2
+        return 3 if self.subtype == subtype else 0
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """Parse an ``Accept`` header; malformed entries are skipped, a missing header accepts anything."""
+    if not header or not header.strip():
+        return [MediaRange("*", "*", 1.0)]
+    ranges = []
+    for entry in header.split(","):
+        media, *params = (part.strip() for part in entry.split(";"))
+        kind, slash, subtype = media.lower().partition("/")
+        if not slash or not kind or not subtype:
+            continue
+        ranges.append(MediaRange(kind, subtype, _quality(params)))
+    return ranges
+
+
+def _quality(params: list[str]) -> float:
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return min(1.0, max(0.0, float(value)))
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def quality_of(fmt: Format, ranges: list[MediaRange]) -> float:
+    """Quality the client gives to ``fmt``: the most specific range naming its media type wins.
+
+    Aliases (``application/json`` for SPARQL JSON results) count only when named exactly, so that a
+    wildcard such as ``text/*`` never selects a format whose real media type it does not cover.
+    """
+    matching = [(r.specificity(fmt.media_type), r.quality) for r in ranges if r.specificity(fmt.media_type)]
+    best = max(matching)[1] if matching else 0.0
+    for alias in fmt.aliases:
+        exact = [r.quality for r in ranges if r.specificity(alias) == 3]
+        if exact:
+            best = max(best, max(exact))
+    return best
+
+
+def choose(formats: tuple[Format, ...], accept: str | None, parameter: str | None = None) -> Format | None:
+    """The format to answer with, or ``None`` when the client accepts none of ``formats``."""
+    if parameter:
+        key = parameter.strip().lower()
+        chosen = next((f for f in formats if f.answers_to(key)), None)
+        if chosen is not None or _known_elsewhere(key):
+            return chosen
+    ranges = parse_accept(accept)
+    scored = [(quality_of(f, ranges), -index, f) for index, f in enumerate(formats)]
+    quality, _, chosen = max(scored, key=lambda item: (item[0], item[1]))
+    return chosen if quality > 0 else None
+
+
+def _known_elsewhere(key: str) -> bool:
+    return any(f.answers_to(key) for f in (*RESULT_FORMATS, *GRAPH_FORMATS, HTML))
+
+
+def format_parameter(values: dict[str, str]) -> str | None:
+    """The first of the ``format``/``output``/``results`` parameters a client sent."""
+    return next((values[name] for name in FORMAT_PARAMETERS if values.get(name)), None)

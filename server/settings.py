@@ -1,0 +1,59 @@
+"""The one configuration object of the server.
+
+Every option of ``kg serve`` lands here and is passed down explicitly (app factory, pool, dataset
+loader); nothing reads the environment or a global at import time, so tests build their own.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from server.guard import Limits
+
+DEFAULT_BASE_IRI = "https://w3id.org/morocco-digital-kg/"
+
+
+def default_build_dir() -> Path:
+    """``graph/build`` of the repository this package sits in (where ``kg build`` writes)."""
+    return Path(__file__).resolve().parents[1] / "graph" / "build"
+
+
+@dataclass(frozen=True, slots=True)
+class DataFile:
+    """An RDF file to serve instead of the build; triples go to ``graph`` (or the default graph)."""
+
+    path: Path
+    graph: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Options of the server, with the defaults ``kg serve`` uses."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    query_timeout: float = 10.0
+    max_rows: int = 10_000
+    max_body_bytes: int = 1_048_576
+    queue_size: int = 16
+    limits: Limits = field(default_factory=Limits)
+    build_dir: Path = field(default_factory=default_build_dir)
+    data_files: tuple[DataFile, ...] = ()
+    base_iri: str = DEFAULT_BASE_IRI
+    title: str = "Morocco Digital and AI Policy Knowledge Graph"
+    license: str = "https://creativecommons.org/licenses/by/4.0/"
+    worker_memory_mb: int = 2048
+    isolate_network: bool = True
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds a client is told to wait after a 503: one deadline, at least one second."""
+        return max(1, math.ceil(self.query_timeout))
+
+    @property
+    def http_threads(self) -> int:
+        """Request threads: every evaluator busy, a full queue, and room for metadata requests."""
+        return self.workers + self.queue_size + 4

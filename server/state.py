@@ -1,0 +1,49 @@
+"""What the views share: settings, dataset description and evaluator pool, in ``app.extensions``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+
+from server.dataset import DatasetInfo
+from server.pool import EvaluatorPool
+from server.settings import Settings
+
+EXTENSION_KEY = "morocco_kg"
+COMMON_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "http://schema.org/",
+}
+
+
+@dataclass
+class ServerState:
+    """Shared, read-only after start-up (the pool synchronises itself)."""
+
+    settings: Settings
+    info: DatasetInfo
+    pool: EvaluatorPool
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.prefixes:
+            self.prefixes = dict(COMMON_PREFIXES)
+            if self.info.base_iri:
+                self.prefixes["kg"] = self.info.base_iri + "ontology/"
+                self.prefixes["id"] = self.info.base_iri + "id/"
+
+
+def attach_state(app: Flask, state: ServerState) -> None:
+    app.extensions[EXTENSION_KEY] = state
+
+
+def get_state(app: Flask | None = None) -> ServerState:
+    """The state of ``app`` (the current application by default)."""
+    return (app or current_app).extensions[EXTENSION_KEY]  # type: ignore[no-any-return]

@@ -1,0 +1,106 @@
+"""Pure parts of the server, without HTTP: query checks, the row-cap rewrite, negotiation, options."""
+
+from __future__ import annotations
+
+import argparse
+
+import pyoxigraph as ox
+import pytest
+
+from server.cli import add_serve_parser, settings_from_arguments
+from server.guard import Limits, QueryRejected, analyse
+from server.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, choose
+
+
+def test_query_length_limit() -> None:
+    with pytest.raises(QueryRejected) as rejected:
+        analyse("ASK {} # padding", Limits(max_chars=10))
+    assert rejected.value.status == 413
+
+
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("PREFIX ex: <http://example.org/> BASE <http://b/> select * {}", "select"),
+        ("ASK {}", "ask"),
+        ("construct where {}", "construct"),
+        ("DESCRIBE <x>", "describe"),
+        ("nonsense", None),
+        ("", None),
+    ],
+)
+def test_form_detection(query: str, form: str | None) -> None:
+    assert analyse(query, Limits()).form == form
+
+
+@pytest.mark.parametrize(
+    "update", ["INSERT DATA {}", "delete where {}", "LOAD <http://x/>", "WITH <g> DELETE {} WHERE {}"]
+)
+def test_updates_are_403(update: str) -> None:
+    with pytest.raises(QueryRejected) as rejected:
+        analyse(update, Limits())
+    assert rejected.value.status == 403
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "PREFIX e: <http://e/> SELECT ?b (COUNT(?a) AS ?n) FROM <http://g> WHERE { ?a e:p ?b } "
+        "GROUP BY ?b ORDER BY DESC(?n)",
+        "SELECT DISTINCT ?z ?a WHERE { VALUES (?z ?a) { (1 2) (3 4) (3 4) } } ORDER BY ?z",
+        "SELECT * WHERE { VALUES ?x { 3 1 2 } } ORDER BY ?x",
+        "SELECT ?x WHERE { ?s ?p ?x } VALUES ?x { 1 }",
+        "SELECT ?x {} LIMIT 2 # trailing comment",
+    ],
+)
+def test_row_cap_rewrite_keeps_meaning(query: str) -> None:
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://s"), ox.NamedNode("http://e/p"), ox.Literal("1"), ox.NamedNode("http://g")))
+    shape = analyse(query, Limits())
+    capped = shape.row_capped(query, 1000)
+    assert capped is not None
+    original = store.query(query).serialize(format=ox.QueryResultsFormat.TSV)  # type: ignore[union-attr]
+    rewritten = store.query(capped).serialize(format=ox.QueryResultsFormat.TSV)  # type: ignore[union-attr]
+    assert rewritten == original
+
+
+def test_negotiation_prefers_quality_then_server_order() -> None:
+    assert choose(RESULT_FORMATS, "text/csv;q=0.5, application/sparql-results+xml").name == "XML"
+    assert choose(RESULT_FORMATS, "text/*").name == "CSV"
+    assert choose(RESULT_FORMATS, "text/turtle") is None
+    assert choose(GRAPH_FORMATS, "application/sparql-results+json,*/*;q=0.9").name == "TURTLE"
+    assert choose((*GRAPH_FORMATS, HTML), "text/html,application/xhtml+xml,*/*;q=0.8") is HTML
+    assert choose(RESULT_FORMATS, "text/csv", "json").name == "JSON"
+    assert choose(RESULT_FORMATS, "text/csv", "unknown-name").name == "CSV"
+    assert choose(GRAPH_FORMATS, None, "tsv") is None
+
+
+def test_serve_options() -> None:
+    parser = argparse.ArgumentParser()
+    add_serve_parser(parser.add_subparsers())
+    arguments = parser.parse_args(
+        [
+            "serve",
+            "--port",
+            "9000",
+            "--workers",
+            "3",
+            "--query-timeout",
+            "1.5",
+            "--max-rows",
+            "7",
+            "--data",
+            "http://example.org/g=/tmp/a.nt",
+            "/tmp/b.ttl",
+        ]
+    )
+    settings = settings_from_arguments(arguments)
+    assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 9000, 3)
+    assert (settings.query_timeout, settings.max_rows) == (1.5, 7)
+    assert [(str(d.path), d.graph) for d in settings.data_files] == [
+        ("/tmp/a.nt", "http://example.org/g"),
+        ("/tmp/b.ttl", None),
+    ]
+    assert arguments.func.__name__ == "run_serve"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["serve", "--workers", "0"])
