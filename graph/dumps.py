@@ -97,7 +97,7 @@ def sorted_quads(dataset: Dataset) -> list[tuple[object, object, object, object]
     return sorted(((s, p, o, g) for s, p, o, g in dataset.quads() if g is not None), key=_sort_key)
 
 
-def _ox_quads(quads: Iterable[tuple[object, object, object, object]]) -> list[ox.Quad]:
+def ox_quads(quads: Iterable[tuple[object, object, object, object]]) -> list[ox.Quad]:
     return [ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), _ox_term(g)) for s, p, o, g in quads]
 
 
@@ -113,7 +113,7 @@ def serialise(dataset: Dataset, fmt: DumpFormat, base_iri: str) -> bytes:
     if fmt.name == "jsonld":
         return _jsonld(dataset, prefixes)
     ox_format = _OX_FORMATS[fmt.name]
-    data: list[ox.Quad] | list[ox.Triple] = _ox_quads(quads) if fmt.quads else _ox_triples(quads)
+    data: list[ox.Quad] | list[ox.Triple] = ox_quads(quads) if fmt.quads else _ox_triples(quads)
     if fmt.name in ("nquads", "ntriples"):
         return ox.serialize(data, format=ox_format)
     return ox.serialize(data, format=ox_format, prefixes=prefixes)

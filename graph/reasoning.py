@@ -5,8 +5,9 @@ provenance, whose reification vocabulary is outside OWL 2 DL. Literals typed wit
 datatypes that OWL 2 does not support (gYear, gMonthDay...) are left out of its input:
 they take no part in any axiom. What comes back is kept as its own named graph:
 inferred types (with every superclass, so a query for ``schema:Organization`` finds
-institutes), and property values from inverse, symmetric, transitive and
-sub-properties.
+institutes), and links between resources from inverse, symmetric, transitive and
+sub-properties. Literal values are not taken back: owlready2 returns them re-typed
+(an ``xsd:decimal`` 12 comes back as an integer), which would restate every value.
 """
 
 from __future__ import annotations
@@ -71,6 +72,6 @@ def _materialise(source: Graph, entailed: Graph, prefix: str) -> Graph:
             for cls in hierarchy.transitive_objects(o, RDFS.subClassOf):
                 if isinstance(cls, URIRef) and cls != OWL.Thing and (s, RDF.type, cls) not in source:
                     inferred.add((s, RDF.type, cls))
-        elif isinstance(o, URIRef | Literal) and (s, p, o) not in source and not str(p).startswith(str(OWL)):
+        elif isinstance(o, URIRef) and (s, p, o) not in source and not str(p).startswith(str(OWL)):
             inferred.add((s, p, o))
     return inferred

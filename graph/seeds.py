@@ -22,7 +22,7 @@ FIGURE_KEYS = {"id", "label", "value", "unit", "year", "approximate", "stated_as
 CLAIM_KEYS = {"quote", "paragraph", "occurrence", "facts", "entities", "figures", "note"}
 DOCUMENT_KEYS = {
     "id", "text", "title", "language", "kind", "publisher", "interviewer", "interviewee",
-    "credit", "speakers", "not_factual",
+    "speakers", "not_factual",
 }
 DATATYPES = ("gYear", "gYearMonth", "gMonthDay", "date", "integer", "decimal", "boolean", "string")
 
@@ -118,7 +118,6 @@ class DocumentSpec(Located):
     publisher: str | None
     interviewer: str | None
     interviewee: str | None
-    credit: str | None
     speakers: dict[int, str]
     not_factual: list[NotFactual]
     claims: list[ClaimSpec] = field(default_factory=list)
@@ -409,7 +408,7 @@ def _read_document(folder: Path, problems: _Collector) -> DocumentSpec | None:
         file=meta_path, line=meta.line, id=meta["id"], directory=folder, text_file=text_file, text=text,
         title=meta["title"], language=meta["language"], kind=meta["kind"],
         publisher=meta.get("publisher"), interviewer=meta.get("interviewer"),
-        interviewee=meta.get("interviewee"), credit=meta.get("credit"),
+        interviewee=meta.get("interviewee"),
         speakers=speakers, not_factual=not_factual,
     )
     facts_dir = folder / "facts"

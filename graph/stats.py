@@ -12,6 +12,7 @@ from collections import Counter
 
 from rdflib import RDF, Dataset, URIRef
 
+from graph.errors import Problem
 from graph.mapping import MappedGraphs
 from graph.seeds import DocumentSpec, Seeds
 from graph.text import Span, sentences
@@ -37,6 +38,13 @@ def compute_stats(dataset: Dataset, roles: dict[URIRef, str], seeds: Seeds, mapp
         "quotes": sum(1 for _ in mapped.provenance.subjects(RDF.type, mdk_quote)),
         "coverage": {d.id: document_coverage(d, mapped.quote_spans.get(d.id, [])) for d in seeds.documents},
     }
+
+
+def unknown_not_factual(document: DocumentSpec) -> list[Problem]:
+    """Entries of ``not_factual`` that match no sentence of the text (a typo would hide nothing)."""
+    known = {sentence.text for sentence in sentences(document.text)}
+    return [item.problem(f"not_factual sentence is not a sentence of {document.text_file.name}: "
+                         f"{item.sentence!r}") for item in document.not_factual if item.sentence.strip() not in known]
 
 
 def document_coverage(document: DocumentSpec, spans: list[Span]) -> dict[str, object]:
