@@ -14,15 +14,11 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from graph.errors import BuildError, Problem
+from graph.safe_rdf import parse_rdf_file
 
 
 def load_shapes(path: Path) -> Graph:
-    shapes = Graph()
-    try:
-        shapes.parse(path, format="turtle")
-    except Exception as exc:  # rdflib raises many parser exception types
-        raise BuildError([Problem(path, None, f"Turtle syntax error: {exc}")]) from exc
-    return shapes
+    return parse_rdf_file(path)
 
 
 def validate(data: Graph, shapes: Graph, shapes_path: Path) -> None:

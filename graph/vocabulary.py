@@ -14,8 +14,7 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.collection import Collection
 
 from graph.errors import BuildError, Problem
-
-ONTOLOGY_PATH = "ontology/"
+from graph.safe_rdf import RDF_SUFFIXES, parse_rdf_file
 
 
 @dataclass
@@ -41,29 +40,19 @@ class Vocabulary:
 
 
 def ontology_files(ontology_dir: Path) -> list[Path]:
-    """The ontology proper, without the SHACL shapes kept beside it."""
-    return sorted(p for p in ontology_dir.glob("*.ttl") if p.name != "shapes.ttl")
+    """The ontology proper (any RDF syntax), without the SHACL shapes kept beside it."""
+    return sorted(p for p in ontology_dir.iterdir()
+                  if p.suffix.lower() in RDF_SUFFIXES and p.name != "shapes.ttl") if ontology_dir.is_dir() else []
 
 
 def load_ontology(ontology_dir: Path) -> Graph:
     graph = Graph()
     files = ontology_files(ontology_dir)
     if not files:
-        raise BuildError([Problem(ontology_dir, None, "no ontology Turtle file found")])
+        raise BuildError([Problem(ontology_dir, None, "no ontology file found")])
     for path in files:
-        try:
-            graph.parse(path, format="turtle")
-        except Exception as exc:  # rdflib raises many parser exception types
-            raise BuildError([Problem(path, _line_of(exc), f"Turtle syntax error: {exc}")]) from exc
+        graph += parse_rdf_file(path)
     return graph
-
-
-def _line_of(exc: Exception) -> int | None:
-    for attr in ("lines", "line", "lineno"):
-        value = getattr(exc, attr, None)
-        if isinstance(value, int):
-            return value
-    return None
 
 
 def index_vocabulary(ontology: Graph, namespace: str) -> Vocabulary:

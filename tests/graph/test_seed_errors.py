@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import shutil
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +14,7 @@ import pytest
 
 from graph.build import build
 from graph.errors import BuildError
-from graph.settings import BuildSettings
+from graph.settings import REPO_ROOT, BuildSettings
 
 DOC = Path("documents/lexpress-seghrouchni")
 FIXTURE = DOC / "facts/p99-fixture.yaml"
@@ -63,7 +67,7 @@ def test_corrupt_seed_fails_with_location_and_keeps_last_build(case: Corruption,
                                                                 tmp_path: Path) -> None:
     (seeds_copy / FIXTURE).write_text(GOOD_FACTS, encoding="utf-8")
     build_dir = tmp_path / "build"
-    good = BuildSettings.from_env(seeds_dir=seeds_copy, build_dir=build_dir, docs=False)
+    good = BuildSettings.from_env(seeds_dir=seeds_copy, build_dir=build_dir, docs=False, reasoner=False)
     build(good)
     before = hashlib.sha256((build_dir / "kg.nq").read_bytes()).hexdigest()
 
@@ -89,15 +93,82 @@ def test_ambiguous_quote_needs_an_occurrence(seeds_copy: Path, tmp_path: Path) -
     _extra_facts_file(seeds_copy, 'paragraph: 11\nclaims:\n  - quote: "institut"\n'
                                   '    facts:\n      - [jazari-root, status, StatusLaunched]\n')
     with pytest.raises(BuildError, match="add 'occurrence: N'"):
-        build(BuildSettings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False))
+        build(BuildSettings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False, reasoner=False))
 
 
 def test_every_problem_is_reported_at_once(seeds_copy: Path, tmp_path: Path) -> None:
     _extra_facts_file(seeds_copy, 'paragraph: 11\nclaims:\n  - quote: "no such words"\n'
                                   '    facts:\n      - [nobody, noProperty, nothing]\n')
     with pytest.raises(BuildError) as caught:
-        build(BuildSettings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False))
+        build(BuildSettings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False, reasoner=False))
     reasons = " ".join(p.reason for p in caught.value.problems)
     assert "quote not found verbatim" in reasons and "unknown property 'noProperty'" in reasons
     # the quote problem points at the claim (line 3), the fact problems at the fact (line 5)
     assert {p.line for p in caught.value.problems} == {3, 5}, caught.value.problems
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [
+ <!ENTITY a "lol">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">
+  <rdf:Description rdf:about="http://example.org/x"><ex:p>&c;</ex:p></rdf:Description>
+</rdf:RDF>
+"""
+
+
+def _listener() -> tuple[socket.socket, list[int]]:
+    """A loopback socket that counts the connections made to it."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    return server, []
+
+
+def _count_connections(server: socket.socket) -> int:
+    count = 0
+    with contextlib.suppress(TimeoutError, OSError):
+        while True:
+            connection, _ = server.accept()
+            connection.close()
+            count += 1
+    return count
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("laughs.rdf", BILLION_LAUGHS, "DOCTYPE or ENTITY"),
+    ("remote.jsonld", None, "remote @context is refused"),
+    ("truncated.ttl", b"@prefix ex: <http://example.org/> .\nex:a ex:b ", "syntax error"),
+])
+def test_hostile_ontology_files_fail_closed_without_network(name: str, content: bytes | None, expected: str,
+                                                            tmp_path: Path) -> None:
+    ontology = tmp_path / "ontology"
+    shutil.copytree(REPO_ROOT / "ontology", ontology)
+    build_dir = tmp_path / "build"
+    settings = BuildSettings.from_env(ontology_dir=ontology, build_dir=build_dir, docs=False, reasoner=False)
+    build(settings)
+    before = hashlib.sha256((build_dir / "kg.nq").read_bytes()).hexdigest()
+    server, _ = _listener()
+    port = server.getsockname()[1]
+    if content is None:
+        content = json.dumps({"@context": f"http://127.0.0.1:{port}/context.jsonld",
+                              "@id": "http://example.org/x", "name": "x"}).encode()
+    (ontology / name).write_bytes(content)
+    with pytest.raises(BuildError, match=expected) as caught:
+        build(settings)
+    assert name in str(caught.value)
+    assert _count_connections(server) == 0
+    server.close()
+    assert hashlib.sha256((build_dir / "kg.nq").read_bytes()).hexdigest() == before
+
+
+def test_truncated_seed_file_fails_with_its_line(seeds_copy: Path, tmp_path: Path) -> None:
+    entities = seeds_copy / "entities" / "places.yaml"
+    text = entities.read_text(encoding="utf-8")
+    entities.write_text(text[: text.index("- id: europe") + 25], encoding="utf-8")
+    with pytest.raises(BuildError, match=r"places\.yaml:\d+") as caught:
+        build(BuildSettings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False, reasoner=False))
+    assert caught.value.problems
