@@ -7,17 +7,29 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: run test setup build lint clean
+.PHONY: run test setup build lint clean browser
 
 run: build
 	$(BIN)/kg serve
 
-test: build
+test: build browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-setup: $(STAMP)
+setup: $(STAMP) $(NODE_STAMP)
+
+# the query editor's files (YASGUI), served by the app from node_modules: no CDN
+$(NODE_STAMP): package.json package-lock.json
+	command -v npm >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+# headless Chromium for the UI tests (Debian's package; never a browser download)
+browser:
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) \
+		|| echo "chromium could not be installed: the UI tests will be skipped"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,4 +44,4 @@ lint: setup
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf graph/build graph/build.* .pytest_cache .ruff_cache
+	rm -rf graph/build graph/.build.* .pytest_cache .ruff_cache

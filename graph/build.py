@@ -31,6 +31,7 @@ from graph.settings import DEFAULT_BASE_IRI, BuildSettings
 from graph.stats import compute_stats, unknown_not_factual
 from graph.validation import load_shapes, validate
 from graph.vocabulary import index_vocabulary, load_ontology
+from server.saved.catalogue import load_catalogue
 
 MANIFEST = "manifest.json"
 STATS = "stats.json"
@@ -102,6 +103,7 @@ def build_dataset(settings: BuildSettings) -> BuildResult:
             target.add(triple)
     roles = {name: role for name, (role, _g) in graphs.items()}
     run_checks(dataset, settings.queries_dir / "checks", settings.base_iri)
+    load_catalogue(settings.queries_dir)  # a saved query that does not parse fails the build, with file and line
     stats = compute_stats(dataset, roles, seeds, mapped, vocab)
     timings["total"] = time.perf_counter() - started
     return BuildResult(dataset=dataset, graph_roles=roles, seeds=seeds, mapped=mapped, stats=stats,

@@ -99,6 +99,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     from graph.local_query import LocalQueryError, run_local_query
 
     settings = _settings(args)
+    if args.saved:
+        from server.saved.command import run_saved
+
+        return run_saved(settings.build_dir, settings.queries_dir, args.saved, args.param, args.format)
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.query
     if not text:
         print("give a query, or --file FILE", file=sys.stderr)
@@ -140,6 +144,9 @@ def parser() -> argparse.ArgumentParser:
     query = common(sub.add_parser("query", help="run a SPARQL query on the last build"))
     query.add_argument("query", nargs="?", help="the SPARQL query text")
     query.add_argument("--file", help="read the query from a file")
+    query.add_argument("--saved", metavar="NAME", help="run the saved query queries/NAME.rq (see /queries)")
+    query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                       help="a parameter of the saved query (repeatable)")
     query.add_argument("--format", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"],
                        default="table")
     query.set_defaults(func=cmd_query)

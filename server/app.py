@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from server.blueprints import dumps, meta, sparql
+from server.blueprints import dumps, meta, pages, queries, sparql
 from server.cors import init_cors
 from server.dataset import LoadedDataset, load_dataset
 from server.errors import register_error_handlers
@@ -41,6 +41,8 @@ def create_app(settings: Settings | None = None, dataset: LoadedDataset | None =
     init_cors(app)
     for blueprint in (sparql.blueprint, meta.blueprint, dumps.blueprint):
         app.register_blueprint(blueprint)
+    queries.init_app(app, settings.queries_dir)
+    pages.init_app(app)
     return app
 
 

@@ -20,6 +20,21 @@ def default_build_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "graph" / "build"
 
 
+def default_queries_dir() -> Path:
+    """``queries/`` of the repository: the saved queries served under ``/queries``."""
+    return Path(__file__).resolve().parents[1] / "queries"
+
+
+def default_seeds_dir() -> Path:
+    """``seeds/`` of the repository: the source texts the pages quote and highlight."""
+    return Path(__file__).resolve().parents[1] / "seeds"
+
+
+def default_node_modules_dir() -> Path:
+    """``node_modules/`` of the repository (``npm ci``): the query editor's files, served locally."""
+    return Path(__file__).resolve().parents[1] / "node_modules"
+
+
 @dataclass(frozen=True, slots=True)
 class DataFile:
     """An RDF file to serve instead of the build; triples go to ``graph`` (or the default graph)."""
@@ -42,6 +57,9 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     build_dir: Path = field(default_factory=default_build_dir)
     data_files: tuple[DataFile, ...] = ()
+    queries_dir: Path = field(default_factory=default_queries_dir)
+    seeds_dir: Path = field(default_factory=default_seeds_dir)
+    node_modules_dir: Path = field(default_factory=default_node_modules_dir)
     base_iri: str = DEFAULT_BASE_IRI
     title: str = "Morocco Digital and AI Policy Knowledge Graph"
     license: str = "https://creativecommons.org/licenses/by/4.0/"

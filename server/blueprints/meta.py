@@ -1,8 +1,9 @@
-"""Dataset metadata: the VoID description, the health check, and the site root."""
+"""Dataset metadata: the VoID description and the health check (the site root is the home page, in
+:mod:`server.blueprints.pages`)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, jsonify, request
 
 from server.description import serialise, void_description
 from server.errors import not_acceptable
@@ -41,8 +42,3 @@ def health() -> Response:
     response.status_code = 200 if alive > 0 else 503
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@blueprint.get("/")
-def root() -> Response:
-    return redirect(url_for("sparql.endpoint"), code=303)  # type: ignore[return-value]

@@ -1,0 +1,99 @@
+"""The home page's model: counts, the themes the interview talks about most, and the places it names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.pages import geo
+from server.pages.index import Index
+from server.pages.links import Linker, Shown
+from server.pages.store import select
+from server.pages.terms import RDF
+from server.state import ServerState
+
+PLACE_CLASSES = ("City", "Region", "Country", "Continent")
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    shown: Shown
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MapPlace:
+    shown: Shown
+    x: float
+    y: float
+    count: int
+    left: bool = False
+
+
+@dataclass
+class Home:
+    counts: dict[str, int]
+    classes: list[Counted]
+    themes: list[Counted]
+    places: list[Counted]
+    map_places: list[MapPlace]
+    outline: str
+    map_width: int
+    map_height: float
+    documents: list[Shown]
+
+
+def _counts(state: ServerState, index: Index) -> dict[str, int]:
+    mdk = index.mdk
+    query = f"""SELECT
+      (COUNT(DISTINCT ?fact) AS ?facts) (COUNT(DISTINCT ?quote) AS ?quotes) WHERE {{
+      {{ ?fact a <{mdk}Fact> }} UNION {{ ?quote a <{mdk}Quote> }} }}"""
+    row = select(state, query)[0]
+    entities = sum(1 for iri in index.labels if iri.startswith(index.base_iri + "id/"))
+    return {
+        "triples": state.info.triples,
+        "graphs": len(state.info.graphs),
+        "entities": entities,
+        "facts": int(row["facts"].value),
+        "quotes": int(row["quotes"].value),
+    }
+
+
+def _classes(state: ServerState, index: Index, linker: Linker) -> list[Counted]:
+    query = f"""SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+      GRAPH <{index.base_iri}graph/entities> {{ ?s a ?class }}
+      FILTER(STRSTARTS(STR(?class), "{index.mdk}")) }} GROUP BY ?class ORDER BY DESC(?n) ?class"""
+    return [Counted(linker.iri(r["class"].value), int(r["n"].value)) for r in select(state, query)]
+
+
+def _mentions(state: ServerState, index: Index, linker: Linker, classes: tuple[str, ...]) -> list[Counted]:
+    """Entities of ``classes`` by the number of facts that point at them."""
+    values = " ".join(f"<{index.mdk}{name}>" for name in classes)
+    query = f"""SELECT ?e (COUNT(DISTINCT ?fact) AS ?n) WHERE {{
+      VALUES ?class {{ {values} }} ?e a ?class .
+      ?fact a <{index.mdk}Fact> ; <{RDF}object> ?e . }} GROUP BY ?e ORDER BY DESC(?n)"""
+    return [Counted(linker.iri(r["e"].value), int(r["n"].value)) for r in select(state, query)]
+
+
+def build_home(state: ServerState, index: Index, lang: str) -> Home:
+    linker = Linker(index, lang)
+    places = _mentions(state, index, linker, PLACE_CLASSES)
+    map_places = []
+    for place in places:
+        slug = (place.shown.iri or "").rsplit("/", 1)[-1]
+        point = geo.position(slug)
+        if point is not None:
+            map_places.append(MapPlace(place.shown, point.x, point.y, place.count, geo.label_left(slug)))
+    documents_query = f"SELECT ?d WHERE {{ ?d a <{index.mdk}SourceDocument> }} ORDER BY ?d"
+    documents = [linker.iri(r["d"].value) for r in select(state, documents_query)]
+    return Home(
+        counts=_counts(state, index),
+        classes=_classes(state, index, linker),
+        themes=_mentions(state, index, linker, ("Theme",))[:30],
+        places=places,
+        map_places=map_places,
+        outline=geo.outline_path(),
+        map_width=geo.WIDTH,
+        map_height=geo.height(),
+        documents=documents,
+    )
+

@@ -1,0 +1,152 @@
+"""What every page needs to name things: labels, alternative names, types and quotes, loaded once.
+
+The data never changes while a server runs, so each web process asks the pool for these four small
+tables the first time a page needs them and keeps them; a page then renders its links with labels without
+one query per link. Search reads the same tables.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from server.pages.store import select
+from server.pages.terms import RDF_TYPE, RDFS, SKOS, Term, local_name
+from server.state import ServerState
+
+MDK_SUFFIX = "ontology/"
+LABELS_QUERY = f"""
+SELECT ?s ?p ?label WHERE {{
+  VALUES ?p {{ <{RDFS}label> <{SKOS}prefLabel> <{SKOS}altLabel> }}
+  ?s ?p ?label FILTER(isIRI(?s) && isLiteral(?label))
+}}"""
+TYPES_QUERY = f"SELECT DISTINCT ?s ?type WHERE {{ ?s <{RDF_TYPE}> ?type FILTER(isIRI(?s) && isIRI(?type)) }}"
+
+
+def quotes_query(mdk: str) -> str:
+    return f"""
+SELECT ?quote ?text ?begin ?end ?paragraph ?doc ?speaker WHERE {{
+  ?quote a <{mdk}Quote> ; <{mdk}exactText> ?text .
+  OPTIONAL {{ ?quote <{mdk}beginIndex> ?begin ; <{mdk}endIndex> ?end }}
+  OPTIONAL {{ ?quote <{mdk}paragraph> ?paragraph }}
+  OPTIONAL {{ ?quote <http://www.w3.org/ns/prov#wasQuotedFrom> ?doc }}
+  OPTIONAL {{ ?quote <{mdk}speaker> ?speaker }}
+}}"""
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteInfo:
+    """A quote of a source: its words and where they stand."""
+
+    iri: str
+    text: str
+    begin: int | None
+    end: int | None
+    paragraph: int | None
+    document: str | None
+    speaker: str | None
+
+
+@dataclass
+class Index:
+    """Labels by language, alternative names, types and quotes of the whole dataset."""
+
+    base_iri: str
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    alt_labels: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    types: dict[str, set[str]] = field(default_factory=dict)
+    quotes: dict[str, QuoteInfo] = field(default_factory=dict)
+
+    @property
+    def mdk(self) -> str:
+        return self.base_iri + MDK_SUFFIX
+
+    def label(self, iri: str, lang: str) -> str:
+        """The label in ``lang``, else in the other language, else without language, else the local name."""
+        by_lang = self.labels.get(iri)
+        if not by_lang:
+            return local_name(iri)
+        for choice in (lang, "en" if lang == "fr" else "fr", ""):
+            if choice in by_lang:
+                return by_lang[choice]
+        return next(iter(by_lang.values()))
+
+    def label_lang(self, iri: str, lang: str) -> str:
+        """The language the label of ``iri`` is actually in (for ``lang`` attributes on fallbacks)."""
+        by_lang = self.labels.get(iri, {})
+        for choice in (lang, "en" if lang == "fr" else "fr"):
+            if choice in by_lang:
+                return choice
+        return ""
+
+    def term_label(self, term: Term, lang: str) -> str:
+        return self.label(term.value, lang) if term.is_iri else term.display()
+
+    def mdk_types(self, iri: str) -> list[str]:
+        """The ontology classes of ``iri``, sorted (external alignments such as schema: left out)."""
+        return sorted(t for t in self.types.get(iri, ()) if t.startswith(self.mdk))
+
+    def kind(self, iri: str) -> str:
+        """A coarse family for colours and icons: person, organisation, place, initiative, theme..."""
+        names = {t.removeprefix(self.mdk) for t in self.types.get(iri, ())}
+        for family, markers in _FAMILIES:
+            if names & markers:
+                return family
+        return "other"
+
+
+_FAMILIES = (
+    ("figure", {"Figure"}),
+    ("theme", {"Theme"}),
+    ("person", {"Person"}),
+    ("place", {"Place", "City", "Country", "Region", "Continent"}),
+    ("initiative", {"Initiative", "Product", "Publication", "Award", "Event"}),
+    ("organisation", {"Organisation", "Agent", "GovernmentBody"}),
+    ("position", {"Position"}),
+)
+
+
+def _int(term: Term | None) -> int | None:
+    try:
+        return int(term.value) if term is not None else None
+    except ValueError:
+        return None
+
+
+def load_index(state: ServerState) -> Index:
+    index = Index(base_iri=state.info.base_iri or state.settings.base_iri)
+    for row in select(state, LABELS_QUERY):
+        subject, label = row["s"].value, row["label"]
+        if row["p"].value == SKOS + "altLabel":
+            index.alt_labels.setdefault(subject, []).append((label.lang, label.value))
+        elif row["p"].value == RDFS + "label" or label.lang not in index.labels.get(subject, {}):
+            index.labels.setdefault(subject, {})[label.lang] = label.value
+    for row in select(state, TYPES_QUERY):
+        index.types.setdefault(row["s"].value, set()).add(row["type"].value)
+    for row in select(state, quotes_query(index.mdk)):
+        quote = row["quote"].value
+        index.quotes[quote] = QuoteInfo(
+            iri=quote,
+            text=row["text"].value,
+            begin=_int(row.get("begin")),
+            end=_int(row.get("end")),
+            paragraph=_int(row.get("paragraph")),
+            document=row["doc"].value if "doc" in row else None,
+            speaker=row["speaker"].value if "speaker" in row else None,
+        )
+    return index
+
+
+class IndexHolder:
+    """Builds the index on first use, once per process, whichever request thread gets there first."""
+
+    def __init__(self) -> None:
+        self._index: Index | None = None
+        self._lock = threading.Lock()
+
+    def get(self, state: ServerState) -> Index:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = load_index(state)
+        return self._index

@@ -1,0 +1,90 @@
+"""Which page answers for an IRI, and the models of the pages that are not plain resource pages:
+a named graph, a source document (the viewer), a quote, a fact."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from server.errors import text_response
+from server.negotiation import HTML, choose
+from server.pages.describe import describe_resource
+from server.pages.index import Index
+from server.pages.links import Linker
+from server.pages.render import language, page_index, render_page
+from server.pages.source import anchor, load_source
+from server.pages.store import iri, select
+from server.pages.terms import RDF
+from server.state import ServerState
+
+
+def not_found(message: str) -> Response:
+    """404 as a page for browsers, as short text for everyone else (like the rest of the API)."""
+    if choose((HTML,), request.headers.get("Accept")) is HTML and "text/html" in request.headers.get("Accept", ""):
+        return render_page("not_found.html", status=404, message=message)
+    return text_response(404, message)
+
+
+def _is(index: Index, target: str, class_name: str) -> bool:
+    return index.mdk + class_name in index.types.get(target, ())
+
+
+def resource_page(state: ServerState, target: str) -> Response:
+    index = page_index(state)
+    if target in {graph.iri for graph in state.info.graphs}:
+        return _graph_page(state, target)
+    if _is(index, target, "SourceDocument"):
+        return source_page(state, index, target)
+    lang = language()
+    page = describe_resource(state, index, target, lang)
+    template = "resource.html"
+    context: dict[str, object] = {}
+    if _is(index, target, "Quote"):
+        template = "quote.html"
+        context["quote"] = index.quotes.get(target)
+        context["quote_facts"] = _facts_of_quotes(state, index, Linker(index, lang), target).get(target, [])
+    elif _is(index, target, "Fact"):
+        template = "fact.html"
+    return render_page(template, lang=lang, page=page, anchor=anchor, **context)
+
+
+def _graph_page(state: ServerState, target: str) -> Response:
+    graph = next(g for g in state.info.graphs if g.iri == target)
+    query = f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {iri(target)} {{ ?s a ?class }} }} " \
+            "GROUP BY ?class ORDER BY DESC(?n) LIMIT 40"
+    classes = [(row["class"].value, int(row["n"].value)) for row in select(state, query)]
+    return render_page("graph.html", graph=graph, classes=classes)
+
+
+def _facts_of_quotes(state: ServerState, index: Index, linker: Linker, quote: str | None = None,
+                     document: str | None = None) -> dict[str, list[tuple[object, object, object, str]]]:
+    """For each quote (of one document, or one quote), the facts it supports as shown triples."""
+    restriction = f"VALUES ?quote {{ {iri(quote)} }}" if quote else \
+        f"?quote <http://www.w3.org/ns/prov#wasQuotedFrom> {iri(document or '')} ."
+    query = f"""SELECT ?quote ?fact ?s ?p ?o WHERE {{ {restriction}
+      ?fact <{index.mdk}supportedBy> ?quote ; <{RDF}subject> ?s ; <{RDF}predicate> ?p ; <{RDF}object> ?o }}"""
+    facts: dict[str, list[tuple[object, object, object, str]]] = {}
+    for row in select(state, query):
+        fact = linker.path(row["fact"].value)
+        shown = (linker.term(row["s"]), linker.iri(row["p"].value), linker.term(row["o"]), fact)
+        facts.setdefault(row["quote"].value, []).append(shown)
+    for rows in facts.values():
+        rows.sort(key=lambda fact: (fact[0].text, fact[1].text))  # type: ignore[attr-defined]
+    return facts
+
+
+def source_page(state: ServerState, index: Index, document: str) -> Response:
+    lang = language()
+    linker = Linker(index, lang)
+    speakers = {q.paragraph: index.label(q.speaker, lang) for q in index.quotes.values()
+                if q.document == document and q.paragraph and q.speaker}
+    source = load_source(state.settings.seeds_dir, state.settings.build_dir, document, index, speakers)
+    quotes = sorted((q for q in index.quotes.values() if q.document == document), key=lambda q: q.begin or 0)
+    return render_page(
+        "source.html",
+        lang=lang,
+        document=linker.iri(document),
+        source=source,
+        quotes=quotes,
+        facts=_facts_of_quotes(state, index, linker, document=document),
+        anchor=anchor,
+    )

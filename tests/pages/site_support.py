@@ -1,0 +1,33 @@
+"""A real build of the graph and a real server on it, shared by the page and browser tests."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
+
+from server_support import BASE, RunningServer, running_server
+
+from graph.build import build
+from graph.settings import BuildSettings
+
+ENTITY = "id/jazari-root"
+QUOTE = "quote/lexpress-seghrouchni/6522-6631"
+DOCUMENT = "doc/lexpress-seghrouchni"
+__all__ = ["BASE", "DOCUMENT", "ENTITY", "QUOTE", "RunningServer", "build_site", "site_server"]
+
+
+def build_site(directory: Path, docs: bool) -> Path:
+    """Build the project's graph into ``directory`` (with the ontology documentation when ``docs``)."""
+    build(BuildSettings.from_env(build_dir=directory, docs=docs))
+    return directory
+
+
+@contextlib.contextmanager
+def site_server(build_dir: Path) -> Iterator[RunningServer]:
+    arguments = ["--build-dir", str(build_dir), "--workers", "2", "--query-timeout", "10", "--queue-size", "8"]
+    with running_server(arguments) as server:
+        yield server

@@ -1,0 +1,48 @@
+"""The pure parts of the pages: path resolution, search normalisation and ranking, the source segments."""
+
+from __future__ import annotations
+
+from server.pages.index import Index, QuoteInfo
+from server.pages.resolve import candidates, local_path, resolve
+from server.pages.search import normalise, search
+from server.pages.source import _segments
+
+BASE = "https://example.org/kg/"
+
+
+def test_suffix_is_a_format_only_when_the_shorter_iri_exists() -> None:
+    known = {BASE + "id/a", BASE + "fact/d/a.worksWith.123"}
+    target = resolve(BASE, "id/a.ttl", known.__contains__)
+    assert target is not None and target.iri == BASE + "id/a" and target.suffix_format is not None
+    fact = resolve(BASE, "fact/d/a.worksWith.123", known.__contains__)
+    assert fact is not None and fact.suffix_format is None
+    assert resolve(BASE, "id/missing", known.__contains__) is None
+    assert candidates(BASE, "id/with space") == []
+    assert local_path(BASE, BASE + "id/a") == "/id/a"
+    assert local_path(BASE, "http://other.example/x") is None
+
+
+def test_normalise_folds_accents_case_and_apostrophes() -> None:
+    assert normalise("Transition Numérique") == "transition numerique"
+    assert normalise("l’Intelligence  artificielle") == "l intelligence artificielle"
+
+
+def test_names_rank_above_quotes_and_exact_above_partial() -> None:
+    index = Index(base_iri=BASE)
+    index.labels = {
+        BASE + "id/rabat": {"fr": "Rabat", "en": "Rabat"},
+        BASE + "id/rabat-inst": {"en": "Rabat institute"},
+    }
+    index.quotes = {BASE + "quote/d/1-9": QuoteInfo(BASE + "quote/d/1-9", "À Rabat, un institut", 1, 9, 1, None, None)}
+    hits = search(index, "rabat")
+    assert [hit.iri for hit in hits] == [BASE + "id/rabat", BASE + "id/rabat-inst", BASE + "quote/d/1-9"]
+
+
+def test_overlapping_quotes_cut_the_text_into_segments() -> None:
+    first = QuoteInfo("q1", "abc", 10, 13, 1, "d", None)
+    second = QuoteInfo("q2", "cde", 12, 15, 1, "d", None)
+    segments = _segments("abcdefg", 10, [first, second], [{"sentence": "fg", "reason": "why", "kind": "uncovered"}])
+    assert [s.text for s in segments] == ["ab", "c", "de", "fg"]
+    assert segments[1].quotes == ("q-10-13", "q-12-15")
+    assert segments[0].anchors == ("q-10-13",) and segments[1].anchors == ("q-12-15",)
+    assert segments[3].note == "why"
