@@ -10,10 +10,11 @@ from __future__ import annotations
 from flask import Flask
 
 from server.blueprints import dumps, meta, pages, queries, sparql
+from server.cache import CachingPool, ResponseCache
 from server.cors import init_cors
 from server.dataset import LoadedDataset, load_dataset
 from server.errors import register_error_handlers
-from server.pool import EvaluatorPool, PoolOptions
+from server.pool import PoolOptions
 from server.settings import Settings
 from server.state import ServerState, attach_state, get_state
 
@@ -25,7 +26,8 @@ def create_app(settings: Settings | None = None, dataset: LoadedDataset | None =
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, MAX_FORM_MEMORY_SIZE=settings.max_body_bytes)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    pool = EvaluatorPool(
+    cache = ResponseCache(dataset.info.version, settings.cache_bytes) if settings.cache_bytes > 0 else None
+    pool = CachingPool(
         dataset.store,
         PoolOptions(
             size=settings.workers,
@@ -35,6 +37,7 @@ def create_app(settings: Settings | None = None, dataset: LoadedDataset | None =
             memory_mb=settings.worker_memory_mb,
             isolate_network=settings.isolate_network,
         ),
+        cache,
     )
     attach_state(app, ServerState(settings=settings, info=dataset.info, pool=pool))
     register_error_handlers(app)

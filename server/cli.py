@@ -77,6 +77,27 @@ def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         metavar="[GRAPH=]FILE",
         help="serve these RDF files instead of the build; GRAPH= names the graph of a triples file",
     )
+    parser.add_argument(
+        "--cache-mb",
+        type=_non_negative_int,
+        default=defaults.cache_bytes // (1024 * 1024),
+        metavar="MB",
+        help="memory for cached answers per HTTP worker; 0 turns the cache off (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--cache-max-age",
+        type=_non_negative_int,
+        default=defaults.cache_max_age,
+        metavar="SECONDS",
+        help="Cache-Control max-age of query answers and dumps (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--http-workers",
+        type=_positive_int,
+        default=defaults.http_workers,
+        metavar="N",
+        help="HTTP processes, each with its own --workers evaluators and answer cache (default: %(default)s)",
+    )
     parser.set_defaults(func=run_serve)
     return parser
 
@@ -94,6 +115,9 @@ def settings_from_arguments(arguments: argparse.Namespace) -> Settings:
         limits=Limits(max_chars=min(defaults.limits.max_chars, arguments.max_body_bytes)),
         build_dir=arguments.build_dir,
         data_files=tuple(parse_data_argument(value) for value in arguments.data),
+        cache_bytes=arguments.cache_mb * 1024 * 1024,
+        cache_max_age=arguments.cache_max_age,
+        http_workers=arguments.http_workers,
     )
 
 

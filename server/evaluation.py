@@ -51,6 +51,7 @@ class Outcome:
     content_type: str = ""
     truncated: bool = False
     message: str = ""
+    etag: str = ""  # set by the response cache (server.cache): the answer's validator
 
 
 def evaluate(store: ox.Store, job: Job) -> Outcome:

@@ -8,6 +8,7 @@ branches end in SIGSEGV), and ``SERVICE`` is refused because pyoxigraph would fe
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -67,8 +68,26 @@ class QueryShape:
         return f"{prologue}SELECT {head} {datasets} WHERE {{ {{\n{inner}\n}} }}\nLIMIT {limit}"
 
 
+# Dashboards and saved queries send the same texts again and again; tokenising one costs about as much as
+# answering it from the response cache, so accepted texts of ordinary size are analysed once. Rejections
+# are exceptions, which the memo never keeps: they are re-checked each time.
+_MEMO_ENTRIES = 512
+_MEMO_MAX_CHARS = 8_192
+
+
 def analyse(text: str, limits: Limits) -> QueryShape:
     """Check ``text`` against the limits and the refusals; describe its form for negotiation."""
+    if len(text) <= _MEMO_MAX_CHARS:
+        return _analyse_memo(text, limits)
+    return _analyse(text, limits)
+
+
+@functools.lru_cache(maxsize=_MEMO_ENTRIES)
+def _analyse_memo(text: str, limits: Limits) -> QueryShape:
+    return _analyse(text, limits)
+
+
+def _analyse(text: str, limits: Limits) -> QueryShape:
     if len(text) > limits.max_chars:
         raise QueryRejected(413, f"query longer than {limits.max_chars} characters")
     tokens = list(tokenize(text))

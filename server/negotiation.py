@@ -9,6 +9,7 @@ ignored; a known one that does not suit the query form yields no format (406).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from server.evaluation import OutputFormat
@@ -114,6 +115,7 @@ def quality_of(fmt: Format, ranges: list[MediaRange]) -> float:
     return best
 
 
+@functools.lru_cache(maxsize=256)  # pure, and clients send the same few Accept headers again and again
 def choose(formats: tuple[Format, ...], accept: str | None, parameter: str | None = None) -> Format | None:
     """The format to answer with, or ``None`` when the client accepts none of ``formats``."""
     if parameter:

@@ -1,8 +1,9 @@
 """Running the application under gunicorn, with the process layout the deadline guarantee needs.
 
-One gunicorn worker process serves HTTP with threads; it is forked from the master after the store is
-loaded there (``preload_app``). Right after the fork, before its request threads exist, the worker starts
-the evaluator pool. If the worker dies, the gunicorn master forks a fresh one, which starts a fresh pool.
+Each gunicorn worker process (one by default, ``http_workers``) serves HTTP with threads; it is forked from
+the master after the store is loaded there (``preload_app``). Right after the fork, before its request
+threads exist, the worker starts the evaluator pool. If the worker dies, the gunicorn master forks a fresh
+one, which starts a fresh pool.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         settings = self._settings
         options: dict[str, Any] = {
             "bind": f"{settings.host}:{settings.port}",
-            "workers": 1,
+            "workers": settings.http_workers,
             "worker_class": "gthread",
             "threads": settings.http_threads,
             "preload_app": True,

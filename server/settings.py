@@ -65,6 +65,9 @@ class Settings:
     license: str = "https://creativecommons.org/licenses/by/4.0/"
     worker_memory_mb: int = 2048
     isolate_network: bool = True
+    cache_bytes: int = 64 * 1024 * 1024  # answers kept per HTTP worker (server.cache); 0 turns the cache off
+    cache_max_age: int = 300  # seconds clients and proxies may reuse an answer or a dump without asking
+    http_workers: int = 1  # HTTP processes; each has its own evaluators (``workers`` of them) and cache
 
     @property
     def retry_after(self) -> int:

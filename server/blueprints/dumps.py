@@ -32,12 +32,14 @@ def index() -> Response:
 
 @blueprint.get("/<name>")
 def download(name: str) -> Response:
-    dump = get_state().info.dumps.get(name)
+    state = get_state()
+    dump = state.info.dumps.get(name)
     if dump is None or not dump.path.is_file():
         raise ApiError(404, f"no dump named {name!r}; see /dumps/ for the list")
     content_type = dump.media_type
     if content_type.startswith(_TEXT_TYPES):
         content_type += "; charset=utf-8"
-    response = send_file(dump.path, mimetype=content_type, etag=dump.sha256, conditional=True, max_age=3600)
+    max_age = state.settings.cache_max_age
+    response = send_file(dump.path, mimetype=content_type, etag=dump.sha256, conditional=True, max_age=max_age)
     response.headers["Content-Type"] = content_type
     return response

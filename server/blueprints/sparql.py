@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from server.cache import make_cacheable
 from server.description import html_page, serialise, service_description
 from server.errors import ApiError, bad_request, not_acceptable, unavailable
 from server.evaluation import Job, Outcome
@@ -78,6 +79,8 @@ def _answer(outcome: Outcome) -> Response:
     response = Response(outcome.body, status=200, content_type=outcome.content_type)
     response.headers[TRUNCATED_HEADER] = "true" if outcome.truncated else "false"
     response.vary.add("Accept")
+    if outcome.etag:
+        return make_cacheable(response, outcome.etag, get_state().settings.cache_max_age)
     return response
 
 

@@ -1,0 +1,137 @@
+"""The response cache over HTTP: it may only ever return what evaluating the query would return now.
+
+Each test runs real server processes on a fixture build. A changed build must change answers and ETags;
+answers negotiated into different media types must never be served for one another; a client holding
+the current ETag gets 304; a truncated answer keeps its truncation header however it is served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))  # no conftest here: the name is taken
+
+from server_support import ID, KG, RunningServer, running_server, write_fixture_build
+
+from server.cache import ResponseCache
+from server.evaluation import Job, Outcome
+
+MAX_ROWS = 5
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+ACTORS = f"SELECT ?a WHERE {{ ?a a <{KG}Actor> }} ORDER BY ?a"
+DESCRIBE = f"CONSTRUCT {{ <{ID}actor-1> ?p ?o }} WHERE {{ <{ID}actor-1> ?p ?o }}"
+
+
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_fixture_build(tmp_path_factory.mktemp("perf-build"))
+
+
+@pytest.fixture(scope="module")
+def server(build_dir: Path):
+    with running_server(["--build-dir", str(build_dir), "--max-rows", str(MAX_ROWS), "--cache-max-age", "123"]) as s:
+        yield s
+
+
+def _count(server: RunningServer) -> tuple[int, str]:
+    answer = server.query(COUNT, accept="application/sparql-results+json")
+    assert answer.status == 200
+    rows = answer.json()["results"]["bindings"]  # type: ignore[index]
+    return int(rows[0]["n"]["value"]), answer.header("ETag")
+
+
+def test_a_changed_build_gives_new_answers_and_etags(tmp_path: Path) -> None:
+    build = write_fixture_build(tmp_path / "build")
+    with running_server(["--build-dir", str(build)]) as before:
+        old_count, old_etag = _count(before)
+        assert _count(before) == (old_count, old_etag)  # second answer from the cache, identical
+    extra = f'<{ID}actor-99> <http://www.w3.org/2000/01/rdf-schema#label> "Acteur 99" <{KG}graph> .\n'
+    nquads = build / "kg.nq"
+    nquads.write_text(nquads.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    manifest["version"] = hashlib.sha256(nquads.read_bytes()).hexdigest()
+    (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with running_server(["--build-dir", str(build)]) as after:
+        new_count, new_etag = _count(after)
+        assert new_count == old_count + 1
+        assert new_etag != old_etag
+        revalidated = after.request(
+            "GET", "/sparql?" + _encode(COUNT), headers={"Accept": "application/sparql-results+json",
+                                                        "If-None-Match": old_etag}
+        )
+        assert revalidated.status == 200  # an ETag from the old build never earns a 304
+        assert revalidated.header("ETag") == new_etag
+
+
+@pytest.mark.parametrize(
+    ("query", "accepts"),
+    [
+        (ACTORS, ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                  "text/tab-separated-values"]),
+        (DESCRIBE, ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"]),
+    ],
+)
+def test_different_media_types_never_share_an_entry(server: RunningServer, query: str, accepts: list[str]) -> None:
+    first = {accept: server.query(query, accept=accept) for accept in accepts}
+    for _ in range(2):  # interleaved repeats, all served from the cache
+        for accept in accepts:
+            again = server.query(query, accept=accept)
+            assert again.status == 200
+            assert again.header("Content-Type").startswith(accept)
+            assert again.body == first[accept].body
+            assert again.header("ETag") == first[accept].header("ETag")
+    assert len({answer.body for answer in first.values()}) == len(accepts)
+    assert len({answer.header("ETag") for answer in first.values()}) == len(accepts)
+
+
+def test_if_none_match_gives_304_with_the_same_etag(server: RunningServer) -> None:
+    first = server.query(COUNT, accept="text/csv")
+    etag = first.header("ETag")
+    assert etag and first.header("Cache-Control") in ("public, max-age=123", "max-age=123, public")
+    path = "/sparql?" + _encode(COUNT)
+    not_modified = server.request("GET", path, headers={"Accept": "text/csv", "If-None-Match": etag})
+    assert not_modified.status == 304
+    assert not_modified.body == b""
+    assert not_modified.header("ETag") == etag
+    other_type = server.request("GET", path, headers={"Accept": "application/sparql-results+json",
+                                                      "If-None-Match": etag})
+    assert other_type.status == 200  # the JSON answer is another representation, with its own ETag
+    assert other_type.header("ETag") != etag
+
+
+def test_truncated_answers_keep_their_header(server: RunningServer) -> None:
+    answers = [server.query(ACTORS, accept="text/tab-separated-values") for _ in range(3)]
+    for answer in answers:
+        assert answer.status == 200
+        assert answer.header("X-Result-Truncated") == "true"
+        assert answer.text.count("\n") == MAX_ROWS + 1  # header line and the capped rows
+        assert answer.body == answers[0].body
+    path = "/sparql?" + _encode(ACTORS)
+    headers = {"Accept": "text/tab-separated-values", "If-None-Match": answers[0].header("ETag")}
+    not_modified = server.request("GET", path, headers=headers)
+    assert not_modified.status == 304
+    assert not_modified.header("X-Result-Truncated") == "true"
+    complete = server.query(COUNT, accept="text/tab-separated-values")
+    assert complete.header("X-Result-Truncated") == "false"
+
+
+def test_the_cache_is_bounded_by_bytes() -> None:
+    cache = ResponseCache("v1", max_bytes=10_000)
+    jobs = [Job(f"ASK {{ <urn:{i}> ?p ?o }}", None, None, None, None, None, 10) for i in range(40)]
+    for job in jobs:
+        cache.put(job, Outcome(kind="ok", body=b"x" * 1_000, content_type="text/plain"))
+    assert cache.size <= 10_000
+    assert cache.get(jobs[-1]) is not None and cache.get(jobs[0]) is None  # least recently used went first
+    assert cache.put(jobs[0], Outcome(kind="error", message="boom")).etag == ""  # failures are never kept
+    assert cache.get(jobs[0]) is None
+
+
+def _encode(query: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({"query": query})
