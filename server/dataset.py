@@ -77,9 +77,12 @@ def _load_build(build_dir: Path) -> LoadedDataset:
     manifest_path, nquads = build_dir / "manifest.json", build_dir / "kg.nq"
     if not manifest_path.is_file() or not nquads.is_file():
         raise DatasetError(f"no graph build in {build_dir}: run `kg build` first (or pass --build-dir)")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest, content = _read_build(build_dir, manifest_path, nquads)
     store = ox.Store()
-    store.load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    try:
+        store.load(content, format=ox.RdfFormat.N_QUADS)
+    except (SyntaxError, ValueError) as error:
+        raise DatasetError(f"{nquads}: {error}; run `kg build` again") from error
     graphs = tuple(
         GraphInfo(iri=iri, role=str(entry.get("role", "")), triples=int(entry.get("triples", 0)))
         for iri, entry in sorted(manifest.get("graphs", {}).items())
@@ -106,6 +109,30 @@ def _load_build(build_dir: Path) -> LoadedDataset:
         example_resources=_example_resources(store, base_iri),
     )
     return LoadedDataset(store=store, info=info)
+
+
+def _read_build(build_dir: Path, manifest_path: Path, nquads: Path) -> tuple[dict, bytes]:
+    """The manifest and the N-Quads bytes, refusing a build that is not the one its manifest describes.
+
+    A copy cut short at a line boundary still parses, so without this check the server would serve part
+    of the data under the full build's version; the version is the N-Quads file's SHA-256, so comparing
+    them catches truncation and corruption alike, and a broken manifest gets a message instead of a trace.
+    """
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        version = manifest["version"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
+        raise DatasetError(f"{manifest_path} is unreadable or incomplete ({error}); run `kg build` again") from error
+    try:
+        content = nquads.read_bytes()
+    except OSError as error:
+        raise DatasetError(f"cannot read {nquads}: {error.strerror}") from error
+    if hashlib.sha256(content).hexdigest() != version:
+        raise DatasetError(
+            f"{nquads} does not match the version in {manifest_path.name} (truncated or modified?); "
+            "run `kg build` again"
+        )
+    return manifest, content
 
 
 def _load_files(files: tuple[DataFile, ...], base_iri: str) -> LoadedDataset:

@@ -39,7 +39,9 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
             "limit_request_line": 8190,
             "accesslog": None,
             "errorlog": "-",
-            "loglevel": "warning",
+            # gunicorn logs one WARNING line per malformed request: any client could flood the log (and a
+            # server whose stderr pipe is not drained then blocks). Worker crashes and timeouts are errors.
+            "loglevel": "error",
             "post_worker_init": lambda worker: start_pool(worker.wsgi),
             "worker_exit": lambda server, worker: stop_pool(worker.wsgi),
             "when_ready": lambda server: self._announce(),
