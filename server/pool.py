@@ -17,6 +17,7 @@ import os
 import pickle
 import queue
 import resource
+import select
 import signal
 import socket
 import struct
@@ -91,6 +92,7 @@ class EvaluatorPool:
         self._pending = 0
         self._control: socket.socket | None = None
         self._zygote_pid = 0
+        self._stopping = threading.Event()
 
     # lifecycle -------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -104,9 +106,12 @@ class EvaluatorPool:
         self._control, self._zygote_pid = parent_end, pid
         for _ in range(self._options.size):
             self._idle.put(self._spawn())
+        self._stopping.clear()
+        threading.Thread(target=self._watch_idle, name="evaluator-watchdog", daemon=True).start()
 
     def close(self) -> None:
         """Stop every evaluator and the zygote."""
+        self._stopping.set()
         with self._lock:
             members = list(self._members.values())
             self._members.clear()
@@ -204,6 +209,24 @@ class EvaluatorPool:
             self._members[pid] = evaluator
         return evaluator
 
+    def _watch_idle(self, interval: float = 0.5) -> None:
+        """Replace evaluators that die while idle (killed from outside, out of memory).
+
+        A request would find such an evaluator dead and retry on another, but until then the pool runs
+        short: after a burst of kills it could stay one worker down for as long as traffic is light.
+        """
+        while not self._stopping.wait(interval):
+            with self._idle.mutex:
+                idle = list(self._idle.queue)
+            dead = [e for e in idle if not _is_alive(e)]
+            with self._idle.mutex:  # a request may have taken one meanwhile: it will find it dead itself
+                dead = [e for e in dead if e in self._idle.queue]
+                for evaluator in dead:
+                    self._idle.queue.remove(evaluator)
+            for evaluator in dead:
+                log.warning("evaluator %d died while idle; replacing it", evaluator.pid)
+                self._replace(evaluator)
+
     def _replace(self, evaluator: _Evaluator) -> None:
         with self._lock:
             self._members.pop(evaluator.pid, None)
@@ -244,6 +267,18 @@ def _read_exactly(channel: socket.socket, size: int, deadline_at: float | None =
             raise EOFError
         received += count
     return bytes(buffer)
+
+
+def _is_alive(evaluator: _Evaluator) -> bool:
+    """An idle evaluator's channel reads end-of-file (or resets) once its process is gone.
+
+    ``select`` with a zero timeout first: a socket with a timeout set would make ``recv`` wait for it.
+    """
+    try:
+        readable, _, _ = select.select([evaluator.channel], [], [], 0)
+        return not readable or evaluator.channel.recv(1, socket.MSG_PEEK) != b""
+    except (OSError, ValueError):
+        return False
 
 
 def _kill(evaluator: _Evaluator) -> None:
