@@ -1,4 +1,4 @@
-"""The ``kg`` command: build, dump, stats, query (and serve, from the server package)."""
+"""The ``kg`` command: build, dump, stats, query (and serve and publish, from the server package)."""
 
 from __future__ import annotations
 
@@ -153,10 +153,12 @@ def parser() -> argparse.ArgumentParser:
 
     try:
         from server.cli import add_serve_parser
+        from server.remote.command import add_publish_parser
     except ImportError:
         pass
     else:
         add_serve_parser(sub)
+        add_publish_parser(sub)
     return top
 
 

@@ -6,8 +6,8 @@ parameters, the negotiated result and graph formats, the row cap, the prefixes a
 :class:`~server.evaluation.Job` is therefore the key, and the version goes into every ETag, so that an ETag
 a client kept from an older build never matches a newer one.
 
-The cache sits in front of the evaluator pool (:class:`CachingPool` overrides ``run``), which is the one
-path every query takes, ``/sparql`` and saved queries alike. The checks that come before the pool
+The cache sits in front of the backend (:class:`CachingBackend` wraps the evaluator pool or a remote store),
+which is the one path every query takes, ``/sparql`` and saved queries alike. The checks that come before the pool
 (SERVICE refusal, nesting and size limits, negotiation) still run on every request; the deadline and the
 row cap are properties of the answers themselves: only complete, successful outcomes are kept, with their
 truncation flag. Each HTTP worker process has its own cache (nothing is shared between processes, so no
@@ -21,11 +21,10 @@ import threading
 from collections import OrderedDict
 from dataclasses import replace
 
-import pyoxigraph as ox
 from flask import Response, request
 
+from server.backend import Backend
 from server.evaluation import Job, Outcome
-from server.pool import EvaluatorPool, PoolOptions
 
 # Bookkeeping per entry beyond the body and the query text: the key tuple, the dataclasses, the dict slot.
 _ENTRY_OVERHEAD = 600
@@ -76,6 +75,13 @@ class ResponseCache:
                 self._bytes -= evicted
         return tagged
 
+    def reset(self, version: str) -> None:
+        """Forget every answer: the dataset is now ``version`` (a remote store was published to)."""
+        with self._lock:
+            self.version = version
+            self._entries.clear()
+            self._bytes = 0
+
     def etag(self, job: Job) -> str:
         """A strong validator: the dataset version and every field of the key, hashed."""
         digest = hashlib.sha256(self.version.encode("utf-8"))
@@ -97,20 +103,34 @@ def _size(job: Job, outcome: Outcome) -> int:
     return len(outcome.body) + len(job.query) + len(job.capped_query or "") + _ENTRY_OVERHEAD
 
 
-class CachingPool(EvaluatorPool):
-    """The evaluator pool, answering from :class:`ResponseCache` when it already holds the job's answer."""
+class CachingBackend:
+    """A backend (the evaluator pool or a remote store), answering from :class:`ResponseCache` when it can."""
 
-    def __init__(self, store: ox.Store, options: PoolOptions, cache: ResponseCache | None) -> None:
-        super().__init__(store, options)
+    def __init__(self, backend: Backend, cache: ResponseCache | None) -> None:
+        self.backend = backend
         self.cache = cache
+
+    def start(self) -> None:
+        self.backend.start()
+
+    def close(self) -> None:
+        self.backend.close()
+
+    @property
+    def alive(self) -> int:
+        return self.backend.alive
 
     def run(self, job: Job) -> Outcome:
         if self.cache is None:
-            return super().run(job)
+            return self.backend.run(job)
         cached = self.cache.get(job)
         if cached is not None:
             return cached
-        return self.cache.put(job, super().run(job))
+        version = self.cache.version
+        outcome = self.backend.run(job)
+        if self.cache.version != version:  # a new dataset was published while this query ran
+            return outcome
+        return self.cache.put(job, outcome)
 
 
 def make_cacheable(response: Response, etag: str, max_age: int) -> Response:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from server.dataset import DatasetError
 from server.guard import Limits
-from server.settings import DataFile, Settings
+from server.settings import DataFile, Settings, StoreLocation
 
 _GRAPH_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:.*")
 
@@ -98,8 +98,44 @@ def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         metavar="N",
         help="HTTP processes, each with its own --workers evaluators and answer cache (default: %(default)s)",
     )
+    remote = parser.add_argument_group("remote store (instead of the embedded one)")
+    remote.add_argument(
+        "--backend",
+        metavar="URL",
+        help="answer every query through the SPARQL store at URL (its base, e.g. http://127.0.0.1:7878), "
+        "filled by `kg publish --to URL`; nothing is loaded and no evaluator forked",
+    )
+    add_store_path_options(remote, update=False)
+    remote.add_argument(
+        "--store-timeout-param",
+        metavar="NAME[:ms]",
+        help="the store's own per-query timeout parameter, sent with the --query-timeout "
+        "(seconds, or milliseconds with :ms), e.g. timeout (Fuseki) or timeout:ms (Virtuoso)",
+    )
+    remote.add_argument(
+        "--store-refresh",
+        type=_positive_float,
+        default=defaults.store_refresh,
+        metavar="SECONDS",
+        help="how often the store's published version is checked (default: %(default)s)",
+    )
     parser.set_defaults(func=run_serve)
     return parser
+
+
+def add_store_path_options(parser: argparse._ActionsContainer, update: bool = True) -> None:
+    """Where the SPARQL Protocol (and, for publishing, Update and Graph Store) endpoints are below the URL."""
+    defaults = StoreLocation(url="")
+    parser.add_argument(
+        "--query-path", default=defaults.query_path, help="SPARQL query endpoint (default: %(default)s)"
+    )
+    if update:
+        parser.add_argument(
+            "--update-path", default=defaults.update_path, help="SPARQL Update endpoint (default: %(default)s)"
+        )
+        parser.add_argument(
+            "--gsp-path", default=defaults.gsp_path, help="Graph Store Protocol endpoint (default: %(default)s)"
+        )
 
 
 def settings_from_arguments(arguments: argparse.Namespace) -> Settings:
@@ -118,6 +154,14 @@ def settings_from_arguments(arguments: argparse.Namespace) -> Settings:
         cache_bytes=arguments.cache_mb * 1024 * 1024,
         cache_max_age=arguments.cache_max_age,
         http_workers=arguments.http_workers,
+        store=StoreLocation(
+            url=arguments.backend,
+            query_path=arguments.query_path,
+            timeout_parameter=arguments.store_timeout_param,
+        )
+        if arguments.backend
+        else None,
+        store_refresh=arguments.store_refresh,
     )
 
 
@@ -136,6 +180,9 @@ def run_serve(arguments: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = settings_from_arguments(arguments)
+    if settings.store is not None and settings.data_files:
+        print("kg serve: --data and --backend exclude each other (publish the files to the store)", file=sys.stderr)
+        return 2
     try:
         app = create_app(settings)
     except DatasetError as error:

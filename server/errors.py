@@ -41,8 +41,9 @@ def unsupported_media_type(message: str) -> ApiError:
     return ApiError(415, message)
 
 
-def unavailable(message: str, retry_after: int) -> ApiError:
-    return ApiError(503, message, {"Retry-After": str(retry_after)})
+def unavailable(message: str, retry_after: int, status: int = 503) -> ApiError:
+    """503 (or the 502/504 of a remote store) with the ``Retry-After`` a client should honour."""
+    return ApiError(status, message, {"Retry-After": str(retry_after)})
 
 
 def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:

@@ -62,6 +62,16 @@ def evaluate(store: ox.Store, job: Job) -> Outcome:
         return Outcome(kind="syntax", message=str(error))
     except (OSError, RuntimeError, ValueError, TypeError) as error:
         return Outcome(kind="error", message=str(error))
+    return serialise(result, job, capped)
+
+
+def serialise(result: object, job: Job, capped: bool) -> Outcome:
+    """Serialise a boolean, solutions or triples in the job's negotiated format, applying its row cap.
+
+    Shared with the remote backend (:mod:`server.remote.backend`), which parses the store's answer into the
+    same pyoxigraph objects, so that both backends produce byte-identical answers and truncation flags.
+    ``capped`` says the solutions came from ``job.capped_query`` (one row more than the cap at most).
+    """
     try:  # evaluation is lazy: errors can surface while serialising
         if isinstance(result, ox.QueryBoolean):
             return _serialise_results(result, job.results_format, truncated=False)

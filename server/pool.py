@@ -52,6 +52,8 @@ _RESET_SIGNALS = (
 class PoolUnavailable(Exception):
     """No answer can be given now; the client should retry after ``retry_after`` seconds."""
 
+    status = 503  # the HTTP status to answer with (server.backend has the remote store's 502 and 504)
+
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.message = message

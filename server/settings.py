@@ -43,6 +43,22 @@ class DataFile:
     graph: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class StoreLocation:
+    """A SPARQL 1.1 store reached over HTTP: its base URL and where its endpoints are below it.
+
+    The defaults are Oxigraph's (``oxigraph serve``); the README gives the paths of Fuseki and Virtuoso.
+    ``timeout_parameter`` is the store's own per-query timeout parameter, ``name`` or ``name:ms`` (the
+    value is sent in seconds, or milliseconds), when it has one; the client-side deadline applies anyway.
+    """
+
+    url: str
+    query_path: str = "/query"
+    update_path: str = "/update"
+    gsp_path: str = "/store"
+    timeout_parameter: str | None = None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Options of the server, with the defaults ``kg serve`` uses."""
@@ -68,6 +84,10 @@ class Settings:
     cache_bytes: int = 64 * 1024 * 1024  # answers kept per HTTP worker (server.cache); 0 turns the cache off
     cache_max_age: int = 300  # seconds clients and proxies may reuse an answer or a dump without asking
     http_workers: int = 1  # HTTP processes; each has its own evaluators (``workers`` of them) and cache
+    # Remote mode: answer every query through this store (no embedded store, no evaluator processes);
+    # ``workers`` then bounds the concurrent requests (pooled keep-alive connections) to the store.
+    store: StoreLocation | None = None
+    store_refresh: float = 5.0  # seconds between checks of the store's published dataset version
 
     @property
     def retry_after(self) -> int:

@@ -1,4 +1,4 @@
-"""What the views share: settings, dataset description and evaluator pool, in ``app.extensions``."""
+"""What the views share: settings, dataset description and backend (pool or store), in ``app.extensions``."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
+from server.cache import CachingBackend
 from server.dataset import DatasetInfo
-from server.pool import EvaluatorPool
 from server.settings import Settings
 
 EXTENSION_KEY = "morocco_kg"
@@ -25,11 +25,12 @@ COMMON_PREFIXES = {
 
 @dataclass
 class ServerState:
-    """Shared, read-only after start-up (the pool synchronises itself)."""
+    """Shared, read-only after start-up (the backend synchronises itself); in remote mode ``info`` is
+    replaced, as one reference, when the store is published to."""
 
     settings: Settings
     info: DatasetInfo
-    pool: EvaluatorPool
+    pool: CachingBackend
     prefixes: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

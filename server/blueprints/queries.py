@@ -112,7 +112,7 @@ def _evaluate(state: ServerState, call: PreparedCall) -> Response:
     try:
         outcome = state.pool.run(job)
     except PoolUnavailable as busy:
-        raise unavailable(busy.message, busy.retry_after) from None
+        raise unavailable(busy.message, busy.retry_after, busy.status) from None
     response = answer_outcome(outcome)
     if call.page is not None:
         response.headers[TRUNCATED_HEADER] = "false"  # the page size bounds it; "more" is in Link: rel="next"

@@ -36,7 +36,7 @@ def endpoint() -> Response:
     try:
         outcome = state.pool.run(job)
     except PoolUnavailable as busy:
-        raise unavailable(busy.message, busy.retry_after) from None
+        raise unavailable(busy.message, busy.retry_after, busy.status) from None
     return _answer(outcome)
 
 

@@ -142,11 +142,15 @@ class IndexHolder:
 
     def __init__(self) -> None:
         self._index: Index | None = None
+        self._version = ""
         self._lock = threading.Lock()
 
     def get(self, state: ServerState) -> Index:
-        if self._index is None:
+        """The index of the dataset version served now (a remote store can be published to while serving)."""
+        version = state.info.version
+        if self._index is None or self._version != version:
             with self._lock:
-                if self._index is None:
+                if self._index is None or self._version != version:
                     self._index = load_index(state)
+                    self._version = version
         return self._index

@@ -33,7 +33,7 @@ def _run(state: ServerState, query: str, graph_format: OutputFormat | None = Non
     try:
         outcome = state.pool.run(job)
     except PoolUnavailable as busy:
-        raise unavailable(busy.message, busy.retry_after) from None
+        raise unavailable(busy.message, busy.retry_after, busy.status) from None
     if outcome.kind == "not_acceptable":
         raise not_acceptable(outcome.message)
     if outcome.kind != "ok":  # the pages' own queries: a failure here is a bug or an oversized answer

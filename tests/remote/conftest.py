@@ -1,0 +1,98 @@
+"""Remote mode: the endpoint, saved-query and W3C protocol tests again, through a real ``oxigraph serve``.
+
+The fixtures here have the names the imported test modules ask for (``kg_server``, ``protocol_server``,
+``queries_server``...), so the same test functions run against ``kg serve --backend`` with the data
+published by ``kg publish``. The constants the embedded conftest gives those modules are re-exported.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parents[1]
+for folder in ("server", "queries", "remote"):
+    if str(TESTS / folder) not in sys.path:
+        sys.path.insert(0, str(TESTS / folder))
+
+from remote_support import RunningServer, Store, remote_server, running_store  # noqa: E402
+from server_support import write_fixture_build  # noqa: E402
+
+from graph.build import build  # noqa: E402
+from graph.settings import BuildSettings  # noqa: E402
+from server.saved.catalogue import Catalogue, load_catalogue  # noqa: E402
+from server.settings import DataFile, default_queries_dir  # noqa: E402
+
+
+def _embedded_conftest():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("embedded_server_conftest", TESTS / "server" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+_EMBEDDED = _embedded_conftest()
+PROTOCOL_DIR, KASEI = _EMBEDDED.PROTOCOL_DIR, _EMBEDDED.KASEI
+QUERY_TIMEOUT, MAX_ROWS = _EMBEDDED.QUERY_TIMEOUT, _EMBEDDED.MAX_ROWS
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_fixture_build(tmp_path_factory.mktemp("kg-build-remote"))
+
+
+@pytest.fixture(scope="session")
+def fixture_store(fixture_build: Path) -> Iterator[Store]:
+    with running_store() as store:
+        store.publish_build(fixture_build)
+        yield store
+
+
+@pytest.fixture(scope="session")
+def kg_server(fixture_store: Store) -> Iterator[RunningServer]:
+    """Same limits as the embedded ``kg_server``; the data comes from the store."""
+    arguments = ["--workers", "2", "--query-timeout", str(QUERY_TIMEOUT), "--max-rows", str(MAX_ROWS),
+                 "--queue-size", "4", "--max-body-bytes", "65536"]
+    with remote_server(fixture_store.url, arguments) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def protocol_server() -> Iterator[RunningServer]:
+    if not PROTOCOL_DIR.is_dir():
+        pytest.skip(f"W3C SPARQL 1.1 test data not found at {PROTOCOL_DIR}")
+    files = [DataFile(PROTOCOL_DIR / f"data{index}.nt", f"{KASEI}data{index}.rdf") for index in (1, 2, 3)]
+    with running_store() as store:
+        store.publish_files(files, "https://w3id.org/morocco-digital-kg/")
+        with remote_server(store.url, ["--workers", "2"]) as server:
+            yield server
+
+
+@pytest.fixture(scope="session")
+def kg_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    build_dir = tmp_path_factory.mktemp("kg-real-remote") / "build"
+    build(BuildSettings.from_env(build_dir=build_dir, docs=False))
+    return build_dir
+
+
+@pytest.fixture(scope="session")
+def real_store(kg_build: Path) -> Iterator[Store]:
+    with running_store() as store:
+        store.publish_build(kg_build)
+        yield store
+
+
+@pytest.fixture(scope="session")
+def queries_server(real_store: Store) -> Iterator[RunningServer]:
+    arguments = ["--workers", "2", "--query-timeout", "10", "--queue-size", "8"]
+    with remote_server(real_store.url, arguments) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue(default_queries_dir())
