@@ -103,7 +103,7 @@ def build_dataset(settings: BuildSettings) -> BuildResult:
             target.add(triple)
     roles = {name: role for name, (role, _g) in graphs.items()}
     run_checks(dataset, settings.queries_dir / "checks", settings.base_iri)
-    load_catalogue(settings.queries_dir)  # a saved query that does not parse fails the build, with file and line
+    load_catalogue(settings.queries_dir, settings.base_iri)  # a saved query that does not parse fails here
     stats = compute_stats(dataset, roles, seeds, mapped, vocab)
     timings["total"] = time.perf_counter() - started
     return BuildResult(dataset=dataset, graph_roles=roles, seeds=seeds, mapped=mapped, stats=stats,

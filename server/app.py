@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, dataset: LoadedDataset | None =
     init_cors(app)
     for blueprint in (sparql.blueprint, meta.blueprint, dumps.blueprint):
         app.register_blueprint(blueprint)
-    queries.init_app(app, settings.queries_dir)
+    queries.init_app(app, settings.queries_dir, info.base_iri or settings.base_iri)
     pages.init_app(app)
     return app
 

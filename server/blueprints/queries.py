@@ -35,10 +35,10 @@ EXTENSION_KEY = "morocco_kg_saved_queries"
 CATALOGUE_JSON = Format("JSON", "application/json", (), ("json",))
 
 
-def init_app(app: Flask, queries_dir: Path) -> None:
-    """Load the catalogue of ``queries_dir`` into ``app`` and register the views."""
+def init_app(app: Flask, queries_dir: Path, base_iri: str) -> None:
+    """Load the catalogue of ``queries_dir``, under the served data's base IRI, and register the views."""
     try:
-        app.extensions[EXTENSION_KEY] = load_catalogue(queries_dir)
+        app.extensions[EXTENSION_KEY] = load_catalogue(queries_dir, base_iri)
     except BuildError as error:
         raise DatasetError(f"the saved queries in {queries_dir} cannot be served:\n{error}") from None
     app.register_blueprint(blueprint)

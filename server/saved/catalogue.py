@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from graph.errors import BuildError, Problem
+from graph.settings import DEFAULT_BASE_IRI
 from server.guard import Limits, QueryRejected, analyse
 from server.lexer import tokenize
 from server.saved.binding import NoWhereGroup, bind_values, paginate
@@ -89,14 +90,18 @@ class Catalogue:
         return len(self.queries)
 
 
-def load_catalogue(queries_dir: Path) -> Catalogue:
-    """Read every ``*.rq`` directly under ``queries_dir``; raise ``BuildError`` listing every problem."""
+def load_catalogue(queries_dir: Path, base_iri: str = DEFAULT_BASE_IRI) -> Catalogue:
+    """Read every ``*.rq`` directly under ``queries_dir``; raise ``BuildError`` listing every problem.
+
+    The files are written against the default base IRI; a graph built under another base gets its
+    queries (and examples) moved under it, as the build's quality rules are.
+    """
     problems: list[Problem] = []
     queries: dict[str, SavedQuery] = {}
     paths = sorted(queries_dir.glob("*.rq")) if queries_dir.is_dir() else []
     for path in paths:
         found: list[Problem] = []
-        saved = _load_one(path, found)
+        saved = _load_one(path, found, base_iri)
         problems += found
         if saved is not None and not found:
             queries[saved.name] = saved
@@ -105,13 +110,13 @@ def load_catalogue(queries_dir: Path) -> Catalogue:
     return Catalogue(queries)
 
 
-def _load_one(path: Path, problems: list[Problem]) -> SavedQuery | None:
+def _load_one(path: Path, problems: list[Problem], base_iri: str = DEFAULT_BASE_IRI) -> SavedQuery | None:
     def problem(line: int | None, reason: str) -> None:
         problems.append(Problem(path, line, reason))
 
     if not NAME.fullmatch(path.stem):
         problem(None, "a saved query's file name must be lower case letters, digits and hyphens (it is its URL)")
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace(DEFAULT_BASE_IRI, base_iri)
     try:
         decorators = read_decorators(text)
     except DecoratorError as error:

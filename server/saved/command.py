@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from graph.errors import BuildError
+from graph.settings import DEFAULT_BASE_IRI
 from server.saved.call import prepare_call
 from server.saved.catalogue import load_catalogue
 from server.saved.parameters import ParameterError
@@ -30,10 +31,12 @@ def parse_params(pairs: list[str]) -> dict[str, list[str]]:
 
 def run_saved(build_dir: Path, queries_dir: Path, name: str, pairs: list[str], output: str) -> int:
     """Print the answer of saved query ``name``; the exit code says what went wrong (1 data, 2 usage)."""
+    from graph.build import read_manifest
     from graph.local_query import LocalQueryError, run_local_query
 
     try:
-        catalogue = load_catalogue(queries_dir)
+        base_iri = str(read_manifest(build_dir).get("base_iri") or DEFAULT_BASE_IRI)
+        catalogue = load_catalogue(queries_dir, base_iri)
     except BuildError as error:
         print(error, file=sys.stderr)
         return 1

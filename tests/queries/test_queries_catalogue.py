@@ -94,3 +94,16 @@ def test_values_go_into_the_outermost_where_group(text: str, form: str, expected
     assert text[: where_group_start(text, form)].endswith(expected)
     bound = bind_values(text, form, [("?v", "<http://e.org/x>")])
     assert "VALUES (?v) { (<http://e.org/x>) }" in bound
+
+
+def test_queries_follow_a_non_default_base_iri(tmp_path: Path) -> None:
+    """A graph built under another base gets its saved queries (and their examples) moved under it."""
+    (tmp_path / "one.rq").write_text(
+        "#+ summary: one entity\n"
+        "SELECT ?p WHERE { <https://w3id.org/morocco-digital-kg/id/morocco> ?p ?o }\n",
+        encoding="utf-8",
+    )
+    saved = load_catalogue(tmp_path, "http://example.org/kg/").get("one")
+    assert saved is not None
+    assert "http://example.org/kg/id/morocco" in saved.text
+    assert "w3id.org" not in saved.text
