@@ -87,7 +87,22 @@ def _load_build(build_dir: Path) -> LoadedDataset:
         GraphInfo(iri=iri, role=str(entry.get("role", "")), triples=int(entry.get("triples", 0)))
         for iri, entry in sorted(manifest.get("graphs", {}).items())
     )
-    dumps = {
+    dumps = dumps_from_manifest(manifest, build_dir)
+    base_iri = manifest.get("base_iri", "")
+    info = DatasetInfo(
+        version=manifest["version"],
+        base_iri=base_iri,
+        triples=int(manifest.get("triples", len(store))),
+        graphs=graphs,
+        dumps=dumps,
+        example_resources=_example_resources(store, base_iri),
+    )
+    return LoadedDataset(store=store, info=info)
+
+
+def dumps_from_manifest(manifest: dict, build_dir: Path) -> dict[str, Dump]:
+    """The dumps a build's manifest lists and its directory holds, by file name."""
+    return {
         entry["file"]: Dump(
             name=entry["file"],
             format=key,
@@ -99,16 +114,6 @@ def _load_build(build_dir: Path) -> LoadedDataset:
         for key, entry in manifest.get("dumps", {}).items()
         if (build_dir / entry["file"]).is_file()
     }
-    base_iri = manifest.get("base_iri", "")
-    info = DatasetInfo(
-        version=manifest["version"],
-        base_iri=base_iri,
-        triples=int(manifest.get("triples", len(store))),
-        graphs=graphs,
-        dumps=dumps,
-        example_resources=_example_resources(store, base_iri),
-    )
-    return LoadedDataset(store=store, info=info)
 
 
 def _read_build(build_dir: Path, manifest_path: Path, nquads: Path) -> tuple[dict, bytes]:

@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from server.backend import StoreFailed, StoreTimedOut
-from server.dataset import DatasetError, DatasetInfo, Dump
+from server.dataset import DatasetError, DatasetInfo, Dump, dumps_from_manifest
 from server.evaluation import Job, Outcome, serialise
 from server.pool import PoolOptions, PoolUnavailable
 from server.remote.connections import BadAnswer, Connections, Reply, TimedOut, Unreachable
@@ -276,18 +276,7 @@ def local_dumps(build_dir: Path, version: str) -> dict[str, Dump]:
         return {}
     if manifest.get("version") != version:
         return {}
-    return {
-        entry["file"]: Dump(
-            name=entry["file"],
-            format=key,
-            media_type=entry["media_type"],
-            sha256=entry["sha256"],
-            size=int(entry["bytes"]),
-            path=build_dir / entry["file"],
-        )
-        for key, entry in manifest.get("dumps", {}).items()
-        if (build_dir / entry["file"]).is_file()
-    }
+    return dumps_from_manifest(manifest, build_dir)
 
 
 def _enough(job: Job):  # type: ignore[no-untyped-def]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.client
 import itertools
 import json
-import socket
 import statistics
 import threading
 import time
@@ -20,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import server_support
 from server_support import BASE, ID, RunningServer
 
 ARTIFACT = Path(__file__).resolve().parents[1] / "artifacts" / "adversarial.json"
@@ -227,46 +227,11 @@ def run_good_clients(server: RunningServer, clients: int, count: int) -> list[Go
     return threads
 
 
-class ConnectionCounter:
-    """A socket on 127.0.0.1 that accepts and counts every connection: a stand-in for any remote host.
-
-    Whatever the server might be tricked into fetching (a SERVICE endpoint, a FROM graph, a JSON-LD
-    context, an XML external entity) points here, so one number says whether anything left the server.
-    """
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(64)
-        self.socket.settimeout(0.1)
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    @property
-    def port(self) -> int:
-        return int(self.socket.getsockname()[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/sparql"
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            connection.close()
+class ConnectionCounter(server_support.ConnectionCounter):
+    """The shared loopback counter, adding what it saw to the suite's figures when closed."""
 
     def close(self) -> int:
-        """Stop listening (after a moment for late connections) and return the count."""
-        time.sleep(0.2)
-        self._stop.set()
-        self._thread.join()
-        self.socket.close()
+        connections = super().close()
         with FIGURES._lock:
-            FIGURES.outbound_connections += self.connections
-        return self.connections
+            FIGURES.outbound_connections += connections
+        return connections

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -92,6 +93,50 @@ class RunningServer:
             return self.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query, **params}), None, headers)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         return self.request("POST", "/sparql", urllib.parse.urlencode({"query": query, **params}), headers)
+
+
+
+class ConnectionCounter:
+    """A socket on 127.0.0.1 that accepts and counts every connection: a stand-in for any remote host.
+
+    Whatever the server might be tricked into fetching (a SERVICE endpoint, a FROM graph, a JSON-LD
+    context, an XML external entity) points here, so one number says whether anything left the server.
+    """
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(64)
+        self.socket.settimeout(0.1)
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self.socket.getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/sparql"
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            connection.close()
+
+    def close(self) -> int:
+        """Stop listening (after a moment for late connections) and return the count."""
+        time.sleep(0.2)
+        self._stop.set()
+        self._thread.join()
+        self.socket.close()
+        return self.connections
 
 
 def free_port() -> int:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -15,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import QUERY_TIMEOUT
-from server_support import RunningServer, evaluator_pids
+from server_support import ConnectionCounter, RunningServer, evaluator_pids
 
 from server.evaluation import Job, OutputFormat
 from server.pool import EvaluatorPool, PoolOptions
@@ -28,41 +26,9 @@ HEAVY = (
 TOTAL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
-class Listener:
-    """A loopback TCP listener that counts connection attempts (a stand-in for any remote host)."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.socket.settimeout(0.2)
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.socket.getsockname()[1]}/sparql"
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.socket.close()
-
-
 @pytest.fixture
-def listener() -> Iterator[Listener]:
-    probe = Listener()
+def listener() -> Iterator[ConnectionCounter]:
+    probe = ConnectionCounter()
     yield probe
     probe.close()
 
@@ -105,7 +71,7 @@ HARMLESS = [
 ]
 
 
-def _render(template: str, listener: Listener) -> str:
+def _render(template: str, listener: ConnectionCounter) -> str:
     url = listener.url
     return (
         template.replace("{escaped_url}", _escape_all(url))
@@ -115,7 +81,9 @@ def _render(template: str, listener: Listener) -> str:
 
 
 @pytest.mark.parametrize(("name", "template", "live"), SERVICE_VARIANTS, ids=[v[0] for v in SERVICE_VARIANTS])
-def test_service_refused(kg_server: RunningServer, listener: Listener, name: str, template: str, live: bool) -> None:
+def test_service_refused(
+    kg_server: RunningServer, listener: ConnectionCounter, name: str, template: str, live: bool
+) -> None:
     query = _render(template, listener)
     for method in ("GET", "POST"):
         answer = kg_server.query(query, method=method)
@@ -130,7 +98,7 @@ def test_service_refused(kg_server: RunningServer, listener: Listener, name: str
     [v for v in SERVICE_VARIANTS if v[2]],
     ids=[v[0] for v in SERVICE_VARIANTS if v[2]],
 )
-def test_service_corpus_is_real(listener: Listener, name: str, template: str, live: bool) -> None:
+def test_service_corpus_is_real(listener: ConnectionCounter, name: str, template: str, live: bool) -> None:
     """Each live variant does make pyoxigraph connect when it is not stopped: the corpus tests something."""
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o")))
@@ -162,7 +130,7 @@ def _network_namespaces_permitted() -> bool:
     return os.waitpid(pid, 0)[1] == 0
 
 
-def test_evaluators_have_no_network_even_past_the_checks(listener: Listener) -> None:
+def test_evaluators_have_no_network_even_past_the_checks(listener: ConnectionCounter) -> None:
     """Defence in depth: a SERVICE that reached an evaluator still could not connect anywhere."""
     if not _network_namespaces_permitted():
         pytest.skip("this system does not permit private network namespaces")
@@ -208,7 +176,7 @@ def test_updates_refused(
     assert kg_server.query(TOTAL).json() == before
 
 
-def test_from_never_reads_files_or_urls(kg_server: RunningServer, tmp_path: Path, listener: Listener) -> None:
+def test_from_never_reads_files_or_urls(kg_server: RunningServer, tmp_path: Path, listener: ConnectionCounter) -> None:
     secret = tmp_path / "secret.ttl"
     secret.write_text("<urn:secret> <urn:is> <urn:leaked> .\n", encoding="utf-8")
     queries = [
