@@ -37,8 +37,9 @@ class ServerState:
         if not self.prefixes:
             self.prefixes = dict(COMMON_PREFIXES)
             if self.info.base_iri:
-                self.prefixes["kg"] = self.info.base_iri + "ontology/"
-                self.prefixes["id"] = self.info.base_iri + "id/"
+                # the ontology's preferred prefix, and the one the dumps and the README use for entities
+                self.prefixes["mdk"] = self.info.base_iri + "ontology/"
+                self.prefixes["kg"] = self.info.base_iri + "id/"
 
 
 def attach_state(app: Flask, state: ServerState) -> None:

@@ -78,7 +78,7 @@ def search() -> Response:
 def editor() -> Response:
     """YASGUI on the endpoint, with the prefixes and the saved queries (or a few examples) as tabs."""
     state = get_state()
-    prefixes = {**state.prefixes, "mdk": state.prefixes.get("kg", "")}
+    prefixes = dict(state.prefixes)
     available = (Path(state.settings.node_modules_dir) / YASGUI_BUILD / "yasgui.min.js").is_file()
     found = examples(current_app, prefixes, state.settings.max_rows)
     config = {

@@ -19,7 +19,7 @@ class Example:
 
 def _builtin(prefixes: dict[str, str]) -> list[Example]:
     head = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items())
-    mdk, entity = prefixes.get("kg", ""), prefixes.get("id", "")
+    mdk, entity = prefixes.get("mdk", ""), prefixes.get("kg", "")
     return [
         Example(
             "classes",
