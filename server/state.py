@@ -19,7 +19,7 @@ COMMON_PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/",
     "prov": "http://www.w3.org/ns/prov#",
-    "schema": "http://schema.org/",
+    "schema": "https://schema.org/",  # the namespace the ontology aligns to
 }
 
 
