@@ -21,7 +21,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from graph.checks import run_checks
 from graph.docs import write_ontology_docs
-from graph.dumps import FORMATS, canonical_blank_nodes, serialise
+from graph.dumps import FORMATS, canonical_blank_nodes, serialise_all
 from graph.errors import BuildError, Problem
 from graph.iris import Iris
 from graph.mapping import MappedGraphs, map_seeds
@@ -117,8 +117,8 @@ def write_build(result: BuildResult, settings: BuildSettings) -> dict[str, objec
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         dumps: dict[str, dict[str, object]] = {}
-        for name, fmt in FORMATS.items():
-            data = serialise(result.dataset, fmt, settings.base_iri)
+        for name, data in serialise_all(result.dataset, settings.base_iri).items():
+            fmt = FORMATS[name]
             (staging / fmt.file).write_bytes(data)
             dumps[name] = {"file": fmt.file, "media_type": fmt.media_type,
                            "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}

@@ -106,17 +106,23 @@ def _ox_triples(quads: Iterable[tuple[object, object, object, object]]) -> list[
     return [ox.Triple(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in unique]
 
 
-def serialise(dataset: Dataset, fmt: DumpFormat, base_iri: str) -> bytes:
-    """One dump as bytes; triple formats hold the union of the named graphs."""
+def serialise_all(dataset: Dataset, base_iri: str) -> dict[str, bytes]:
+    """Every dump as bytes, by format name; triple formats hold the union of the named graphs.
+
+    The quads are sorted and turned into Oxigraph terms once, then shared by every format.
+    """
     quads = sorted_quads(dataset)
     prefixes = standard_prefixes(base_iri)
-    if fmt.name == "jsonld":
-        return _jsonld(dataset, prefixes)
-    ox_format = _OX_FORMATS[fmt.name]
-    data: list[ox.Quad] | list[ox.Triple] = ox_quads(quads) if fmt.quads else _ox_triples(quads)
-    if fmt.name in ("nquads", "ntriples"):
-        return ox.serialize(data, format=ox_format)
-    return ox.serialize(data, format=ox_format, prefixes=prefixes)
+    as_quads, as_triples = ox_quads(quads), _ox_triples(quads)
+    dumps: dict[str, bytes] = {}
+    for name, fmt in FORMATS.items():
+        if name == "jsonld":
+            dumps[name] = _jsonld(dataset, prefixes)
+            continue
+        data = as_quads if fmt.quads else as_triples
+        with_prefixes = {} if name in ("nquads", "ntriples") else {"prefixes": prefixes}
+        dumps[name] = ox.serialize(data, format=_OX_FORMATS[name], **with_prefixes)
+    return dumps
 
 
 def _jsonld(dataset: Dataset, prefixes: dict[str, str]) -> bytes:
