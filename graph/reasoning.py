@@ -62,14 +62,13 @@ def infer(graphs: list[Graph], individuals_prefix: str) -> Graph:
 def _materialise(source: Graph, entailed: Graph, prefix: str) -> Graph:
     """Close types over the (classified) class hierarchy and keep only what is new."""
     inferred = Graph()
-    hierarchy = entailed
     for s, p, o in entailed:
         if not (isinstance(s, URIRef) and str(s).startswith(prefix)):
             continue
         if p == RDF.type:
             if o in (OWL.NamedIndividual, OWL.Thing) or not isinstance(o, URIRef):
                 continue
-            for cls in hierarchy.transitive_objects(o, RDFS.subClassOf):
+            for cls in entailed.transitive_objects(o, RDFS.subClassOf):  # the classified hierarchy
                 if isinstance(cls, URIRef) and cls != OWL.Thing and (s, RDF.type, cls) not in source:
                     inferred.add((s, RDF.type, cls))
         elif isinstance(o, URIRef) and (s, p, o) not in source and not str(p).startswith(str(OWL)):
