@@ -25,8 +25,8 @@ from server_support import BASE, ID, RunningServer
 ARTIFACT = Path(__file__).resolve().parents[1] / "artifacts" / "adversarial.json"
 # Every status the server may give to any request: 403 is its answer to SPARQL Update (read-only endpoint),
 # 414 is gunicorn's answer, before the application, to a request line over 8,190 bytes (send long queries
-# by POST); 416 is the dumps' answer to a Range header no byte of the file satisfies.
-ALLOWED_STATUSES = frozenset({200, 304, 400, 403, 404, 405, 406, 413, 414, 415, 416, 503})
+# by POST); 206 and 416 are the dumps' answers to a Range header some byte, or no byte, of the file satisfies.
+ALLOWED_STATUSES = frozenset({200, 206, 304, 400, 403, 404, 405, 406, 413, 414, 415, 416, 503})
 DEADLINE = 2.0  # the adversarial server's --query-timeout
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 ONTOLOGY = BASE + "ontology/"
