@@ -151,7 +151,7 @@ def _load_files(files: tuple[DataFile, ...], base_iri: str) -> LoadedDataset:
             raise DatasetError(f"{data.path}: unknown RDF format (use a standard file extension)")
         target = ox.NamedNode(data.graph) if data.graph and not rdf_format.supports_datasets else None
         try:
-            store.load(content, format=rdf_format, base_iri=data.path.resolve().as_uri(), to_graph=target)
+            store.load(content, format=rdf_format, base_iri=data.path.absolute().as_uri(), to_graph=target)
         except (SyntaxError, ValueError) as error:
             raise DatasetError(f"{data.path}: {error}") from error
     graphs = _count_graphs(store)

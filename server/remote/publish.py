@@ -94,7 +94,7 @@ def from_files(files: Iterable[DataFile], base_iri: str) -> tuple[Published, lis
         if rdf_format is None:
             raise ValueError(f"{data.path}: unknown RDF format")
         graph = ox.NamedNode(data.graph)
-        parsed = ox.parse(content, format=rdf_format, base_iri=data.path.resolve().as_uri())
+        parsed = ox.parse(content, format=rdf_format, base_iri=data.path.absolute().as_uri())
         quads += [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed]
     uploads, examples = _split(quads, base_iri + "id/")
     graphs = {u.iri: {"role": "data", "triples": u.triples} for u in uploads}

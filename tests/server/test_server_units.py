@@ -104,3 +104,20 @@ def test_serve_options() -> None:
     assert arguments.func.__name__ == "run_serve"
     with pytest.raises(SystemExit):
         parser.parse_args(["serve", "--workers", "0"])
+
+
+def test_relative_iris_in_data_files_resolve_against_the_path_as_named(tmp_path) -> None:
+    """A file reached through a symlinked folder keeps the path the user named as its base IRI, as
+    rdflib and Jena do; resolving the link would move its relative IRIs away from a graph named after
+    that path (the W3C suites name their graphs so)."""
+    from server.dataset import load_dataset
+    from server.settings import DataFile, Settings
+
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "data.ttl").write_text("<s> <p> <o> .\n", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(real)
+    named = tmp_path / "linked" / "data.ttl"
+    dataset = load_dataset(Settings(data_files=(DataFile(path=named, graph=None),)))
+    subjects = {quad.subject.value for quad in dataset.store}
+    assert subjects == {(tmp_path / "linked" / "s").as_uri()}
