@@ -92,7 +92,9 @@ def _analyse(text: str, limits: Limits) -> QueryShape:
         raise QueryRejected(413, f"query longer than {limits.max_chars} characters")
     tokens = list(tokenize(text))
     _check_depth(tokens, limits)
-    if _mentions_service(tokens) or _mentions_service(list(tokenize(expand_codepoint_escapes(text)))):
+    if _may_mention_service(text) and (
+        _mentions_service(tokens) or _mentions_service(list(tokenize(expand_codepoint_escapes(text))))
+    ):
         raise QueryRejected(
             400, "SERVICE (federated query) is not supported: this endpoint never makes outbound requests"
         )
@@ -138,6 +140,19 @@ def _keyword_candidates(word: str) -> list[str]:
     if colon:
         parts = parts[:-1] + re.split(r"[.:]", tail)[1:]
     return [unicodedata.normalize("NFKC", part).casefold() for part in parts if part]
+
+
+def _may_mention_service(text: str) -> bool:
+    """False only when no reading of ``text`` can hold the keyword: a quick test for most queries.
+
+    For ASCII text NFKC is the identity and case folding is ``lower()``, so a token part reading
+    ``service`` needs the letters in the text itself; a ``\\u`` escape could spell them, and anything
+    beyond ASCII goes to the token-by-token check.
+    """
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return "service" in lowered or "\\u" in lowered
 
 
 def _mentions_service(tokens: list[Token]) -> bool:

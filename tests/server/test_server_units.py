@@ -6,6 +6,8 @@ import argparse
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from server.cli import add_serve_parser, settings_from_arguments
 from server.guard import Limits, QueryRejected, analyse
@@ -121,3 +123,21 @@ def test_relative_iris_in_data_files_resolve_against_the_path_as_named(tmp_path)
     dataset = load_dataset(Settings(data_files=(DataFile(path=named, graph=None),)))
     subjects = {quad.subject.value for quad in dataset.store}
     assert subjects == {(tmp_path / "linked" / "s").as_uri()}
+
+
+# "\u017fervice" starts with LONG S, which case-folds to "s"
+_SERVICE_PIECES = ("SERVICE", "SeRvIcE", "\\u0053ERVICE", "ex:service", "a.SERVICE", "@service", "\u017fervice")
+_OTHER_PIECES = (" ", "<x>", '"s"', "{", "}", "?v", ".", ":", "e", "rvice", "\\u0065")
+
+
+@settings(max_examples=400, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(_SERVICE_PIECES + _OTHER_PIECES), max_size=8))
+def test_the_quick_service_test_never_misses_what_the_token_check_finds(pieces: list[str]) -> None:
+    """The fast path skips the token-by-token SERVICE check only when that check could not fire."""
+    from server.guard import _may_mention_service, _mentions_service
+    from server.lexer import expand_codepoint_escapes, tokenize
+
+    text = "".join(pieces)
+    found = _mentions_service(list(tokenize(text))) or _mentions_service(list(tokenize(expand_codepoint_escapes(text))))
+    if found:
+        assert _may_mention_service(text)
