@@ -28,59 +28,91 @@ from server.evaluation import Job, Outcome
 
 # Bookkeeping per entry beyond the body and the query text: the key tuple, the dataclasses, the dict slot.
 _ENTRY_OVERHEAD = 600
+_PROBATION_SHARE = 5  # probation holds 1/5 of the budget, protected the rest
 
 
 class ResponseCache:
-    """A least-recently-used map from jobs to successful outcomes, bounded by the bytes it holds.
+    """A segmented least-recently-used map from jobs to successful outcomes, bounded by the bytes it holds.
 
-    An answer larger than a quarter of the budget is never kept: one huge result would otherwise evict
-    every small, frequently asked one.
+    A new answer waits in a small *probation* segment (a fifth of the budget); asked for again there, it
+    moves to the *protected* segment, whose overflow falls back to probation rather than out. Answers asked
+    for once (ad-hoc queries, however large and however many) therefore only ever displace each other, never
+    the answers that dashboards and pages keep asking for: with a single LRU list, two seconds of one-off
+    queries at a million triples emptied the cache of a saved-query cycle that fitted it twice over. An
+    answer larger than the probation segment is never kept.
     """
 
     def __init__(self, version: str, max_bytes: int) -> None:
         self.version = version
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[Job, tuple[Outcome, int]] = OrderedDict()
-        self._bytes = 0
+        self.probation_bytes = max_bytes // _PROBATION_SHARE
+        self._probation: OrderedDict[Job, tuple[Outcome, int]] = OrderedDict()
+        self._protected: OrderedDict[Job, tuple[Outcome, int]] = OrderedDict()
+        self._bytes = {"probation": 0, "protected": 0}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
     def get(self, job: Job) -> Outcome | None:
         with self._lock:
-            entry = self._entries.get(job)
-            if entry is None:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(job)
+            entry = self._protected.get(job)
+            if entry is not None:
+                self._protected.move_to_end(job)
+            else:
+                entry = self._probation.pop(job, None)
+                if entry is None:
+                    self.misses += 1
+                    return None
+                self._bytes["probation"] -= entry[1]
+                self._add(self._protected, "protected", job, entry)
+                self._shrink()
             self.hits += 1
             return entry[0]
 
     def put(self, job: Job, outcome: Outcome) -> Outcome:
-        """Keep ``outcome`` (when it is a complete answer) and return it with its ETag."""
+        """Keep ``outcome`` (when it is a complete answer) on probation and return it with its ETag."""
         if outcome.kind != "ok":
             return outcome
         tagged = replace(outcome, etag=self.etag(job))
         size = _size(job, tagged)
-        if size > self.max_bytes // 4:
+        if size > self.probation_bytes:
             return tagged
         with self._lock:
-            previous = self._entries.pop(job, None)
-            if previous is not None:
-                self._bytes -= previous[1]
-            self._entries[job] = (tagged, size)
-            self._bytes += size
-            while self._bytes > self.max_bytes and self._entries:
-                _, (_, evicted) = self._entries.popitem(last=False)
-                self._bytes -= evicted
+            self._forget(job)
+            self._add(self._probation, "probation", job, (tagged, size))
+            self._shrink()
         return tagged
+
+    def _add(
+        self, segment: OrderedDict[Job, tuple[Outcome, int]], name: str, job: Job, entry: tuple[Outcome, int]
+    ) -> None:
+        segment[job] = entry
+        self._bytes[name] += entry[1]
+
+    def _forget(self, job: Job) -> None:
+        for name, segment in (("probation", self._probation), ("protected", self._protected)):
+            entry = segment.pop(job, None)
+            if entry is not None:
+                self._bytes[name] -= entry[1]
+
+    def _shrink(self) -> None:
+        """Demote protected overflow to probation, then drop probation's oldest while over budget."""
+        protected_budget = self.max_bytes - self.probation_bytes
+        while self._bytes["protected"] > protected_budget and self._protected:
+            job, entry = self._protected.popitem(last=False)
+            self._bytes["protected"] -= entry[1]
+            self._add(self._probation, "probation", job, entry)
+        while self._bytes["probation"] + self._bytes["protected"] > self.max_bytes and self._probation:
+            _, (_, evicted) = self._probation.popitem(last=False)
+            self._bytes["probation"] -= evicted
 
     def reset(self, version: str) -> None:
         """Forget every answer: the dataset is now ``version`` (a remote store was published to)."""
         with self._lock:
             self.version = version
-            self._entries.clear()
-            self._bytes = 0
+            self._probation.clear()
+            self._protected.clear()
+            self._bytes = {"probation": 0, "protected": 0}
 
     def etag(self, job: Job) -> str:
         """A strong validator: the dataset version and every field of the key, hashed."""
@@ -92,11 +124,11 @@ class ResponseCache:
     def size(self) -> int:
         """Bytes currently held (bodies, query texts and an estimate of the bookkeeping)."""
         with self._lock:
-            return self._bytes
+            return self._bytes["probation"] + self._bytes["protected"]
 
     def __len__(self) -> int:
         with self._lock:
-            return len(self._entries)
+            return len(self._probation) + len(self._protected)
 
 
 def _size(job: Job, outcome: Outcome) -> int:

@@ -61,8 +61,9 @@ def test_a_changed_build_gives_new_answers_and_etags(tmp_path: Path) -> None:
         assert new_count == old_count + 1
         assert new_etag != old_etag
         revalidated = after.request(
-            "GET", "/sparql?" + _encode(COUNT), headers={"Accept": "application/sparql-results+json",
-                                                        "If-None-Match": old_etag}
+            "GET",
+            "/sparql?" + _encode(COUNT),
+            headers={"Accept": "application/sparql-results+json", "If-None-Match": old_etag},
         )
         assert revalidated.status == 200  # an ETag from the old build never earns a 304
         assert revalidated.header("ETag") == new_etag
@@ -71,8 +72,15 @@ def test_a_changed_build_gives_new_answers_and_etags(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("query", "accepts"),
     [
-        (ACTORS, ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                  "text/tab-separated-values"]),
+        (
+            ACTORS,
+            [
+                "application/sparql-results+json",
+                "application/sparql-results+xml",
+                "text/csv",
+                "text/tab-separated-values",
+            ],
+        ),
         (DESCRIBE, ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"]),
     ],
 )
@@ -98,8 +106,9 @@ def test_if_none_match_gives_304_with_the_same_etag(server: RunningServer) -> No
     assert not_modified.status == 304
     assert not_modified.body == b""
     assert not_modified.header("ETag") == etag
-    other_type = server.request("GET", path, headers={"Accept": "application/sparql-results+json",
-                                                      "If-None-Match": etag})
+    other_type = server.request(
+        "GET", path, headers={"Accept": "application/sparql-results+json", "If-None-Match": etag}
+    )
     assert other_type.status == 200  # the JSON answer is another representation, with its own ETag
     assert other_type.header("ETag") != etag
 
@@ -129,6 +138,33 @@ def test_the_cache_is_bounded_by_bytes() -> None:
     assert cache.get(jobs[-1]) is not None and cache.get(jobs[0]) is None  # least recently used went first
     assert cache.put(jobs[0], Outcome(kind="error", message="boom")).etag == ""  # failures are never kept
     assert cache.get(jobs[0]) is None
+
+
+def test_answers_asked_for_once_never_push_out_answers_asked_for_again() -> None:
+    """Segmented LRU: a flood of one-off answers (ad-hoc queries) churns probation only."""
+    cache = ResponseCache("v1", max_bytes=100_000)
+    body = Outcome(kind="ok", body=b"x" * 5_000, content_type="text/plain")
+    repeated = [Job(f"ASK {{ <urn:r{i}> ?p ?o }}", None, None, None, None, None, 10) for i in range(12)]
+    for job in repeated:
+        cache.put(job, body)
+        assert cache.get(job) is not None  # asked for again: protected
+    for i in range(500):
+        cache.put(Job(f"ASK {{ <urn:once{i}> ?p ?o }}", None, None, None, None, None, 10), body)
+    assert all(cache.get(job) is not None for job in repeated)
+    assert cache.size <= 100_000
+    once = Job("ASK { <urn:once499> ?p ?o }", None, None, None, None, None, 10)
+    assert cache.get(once) is not None  # the newest one-off answer is still on probation
+
+
+def test_protected_overflow_falls_back_to_probation_then_out() -> None:
+    cache = ResponseCache("v1", max_bytes=50_000)
+    body = Outcome(kind="ok", body=b"x" * 5_000, content_type="text/plain")
+    jobs = [Job(f"ASK {{ <urn:{i}> ?p ?o }}", None, None, None, None, None, 10) for i in range(20)]
+    for job in jobs:
+        cache.put(job, body)
+        cache.get(job)
+    assert cache.size <= 50_000
+    assert cache.get(jobs[-1]) is not None and cache.get(jobs[0]) is None
 
 
 def _encode(query: str) -> str:
