@@ -29,17 +29,19 @@ from server.evaluation import Job, Outcome
 # Bookkeeping per entry beyond the body and the query text: the key tuple, the dataclasses, the dict slot.
 _ENTRY_OVERHEAD = 600
 _PROBATION_SHARE = 5  # probation holds 1/5 of the budget, protected the rest
+_REMEMBERED_KEYS = 4096
 
 
 class ResponseCache:
     """A segmented least-recently-used map from jobs to successful outcomes, bounded by the bytes it holds.
 
-    A new answer waits in a small *probation* segment (a fifth of the budget); asked for again there, it
-    moves to the *protected* segment, whose overflow falls back to probation rather than out. Answers asked
-    for once (ad-hoc queries, however large and however many) therefore only ever displace each other, never
-    the answers that dashboards and pages keep asking for: with a single LRU list, two seconds of one-off
-    queries at a million triples emptied the cache of a saved-query cycle that fitted it twice over. An
-    answer larger than the probation segment is never kept.
+    A new answer waits in a small *probation* segment (a fifth of the budget); asked for again there, or
+    computed again while its key is still remembered (the last :data:`_REMEMBERED_KEYS` keys put, kept as
+    hashes), it goes to the *protected* segment, whose overflow falls back to probation rather than out.
+    Answers asked for once (ad-hoc queries, however large and however many) therefore only displace each
+    other, never the answers that dashboards and pages keep asking for, even when those come round in a
+    cycle longer than probation: with a single LRU list, two seconds of one-off queries at a million triples
+    emptied the cache of a saved-query cycle that fitted it. An answer larger than probation is never kept.
     """
 
     def __init__(self, version: str, max_bytes: int) -> None:
@@ -49,6 +51,7 @@ class ResponseCache:
         self._probation: OrderedDict[Job, tuple[Outcome, int]] = OrderedDict()
         self._protected: OrderedDict[Job, tuple[Outcome, int]] = OrderedDict()
         self._bytes = {"probation": 0, "protected": 0}
+        self._remembered: OrderedDict[int, None] = OrderedDict()  # hashes of recently put jobs
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -77,9 +80,17 @@ class ResponseCache:
         size = _size(job, tagged)
         if size > self.probation_bytes:
             return tagged
+        key = hash(job)  # a collision only decides which segment an answer starts in
         with self._lock:
             self._forget(job)
-            self._add(self._probation, "probation", job, (tagged, size))
+            if key in self._remembered:
+                self._add(self._protected, "protected", job, (tagged, size))
+            else:
+                self._add(self._probation, "probation", job, (tagged, size))
+            self._remembered[key] = None
+            self._remembered.move_to_end(key)
+            if len(self._remembered) > _REMEMBERED_KEYS:
+                self._remembered.popitem(last=False)
             self._shrink()
         return tagged
 
@@ -112,6 +123,7 @@ class ResponseCache:
             self.version = version
             self._probation.clear()
             self._protected.clear()
+            self._remembered.clear()
             self._bytes = {"probation": 0, "protected": 0}
 
     def etag(self, job: Job) -> str:
