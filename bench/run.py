@@ -146,7 +146,8 @@ def warm_up(server: servers.Server, calls: list[SavedCall], clients: int) -> Non
 
     def cycle(index: int) -> None:
         for path in paths[index:] + paths[:index]:
-            connections[index].request("GET", path, headers=ACCEPT)
+            # the Host header the load generator sends: it is part of the base IRI, so of the cache key
+            connections[index].request("GET", path, headers={**ACCEPT, "Host": HOST})
             connections[index].getresponse().read()
 
     threads = [threading.Thread(target=cycle, args=(index,)) for index in range(clients)]
