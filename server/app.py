@@ -9,6 +9,7 @@ started: the evaluator pool must be forked from a single-threaded process, which
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -89,9 +90,12 @@ def _follow_store(state: ServerState, backend: RemoteBackend) -> None:
             state.pool.cache.reset(info.version)
 
 
-def start_pool(app: Flask) -> None:
-    """Fork the evaluators of ``app``; call once per serving process, before it starts threads."""
-    get_state(app).pool.start()
+def start_pool(app: Flask, on_broken: Callable[[], None] | None = None) -> None:
+    """Fork the evaluators of ``app``; call once per serving process, before it starts threads.
+
+    ``on_broken``: what to do if the pool can no longer replace its evaluators (replace this process).
+    """
+    get_state(app).pool.start(on_broken)
 
 
 def stop_pool(app: Flask) -> None:

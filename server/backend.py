@@ -9,6 +9,7 @@ status to answer with, so the views need not know which backend they talk to.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from server.evaluation import Job, Outcome
@@ -16,9 +17,12 @@ from server.pool import PoolUnavailable
 
 
 class Backend(Protocol):
-    """Runs jobs; ``start`` is called once per serving process before its request threads exist."""
+    """Runs jobs; ``start`` is called once per serving process before its request threads exist.
 
-    def start(self) -> None: ...
+    ``on_broken`` is how a backend that cannot heal itself asks the serving process to be replaced.
+    """
+
+    def start(self, on_broken: Callable[[], None] | None = None) -> None: ...
 
     def close(self) -> None: ...
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 
 from flask import Response, request
@@ -154,8 +155,8 @@ class CachingBackend:
         self.backend = backend
         self.cache = cache
 
-    def start(self) -> None:
-        self.backend.start()
+    def start(self, on_broken: Callable[[], None] | None = None) -> None:
+        self.backend.start(on_broken)
 
     def close(self) -> None:
         self.backend.close()

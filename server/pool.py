@@ -23,7 +23,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -95,10 +95,19 @@ class EvaluatorPool:
         self._control: socket.socket | None = None
         self._zygote_pid = 0
         self._stopping = threading.Event()
+        self._on_broken: Callable[[], None] | None = None
+        self._broken_reported = False
 
     # lifecycle -------------------------------------------------------------------------------------
-    def start(self) -> None:
-        """Fork the zygote and the first evaluators; call while the process is single-threaded."""
+    def start(self, on_broken: Callable[[], None] | None = None) -> None:
+        """Fork the zygote and the first evaluators; call while the process is single-threaded.
+
+        If the zygote dies, no evaluator can be forked any more (forking from this process, which now
+        has threads, is not safe): ``on_broken`` is then called once, for the serving process to be
+        replaced by a fresh one with a fresh pool (under gunicorn: a graceful worker restart).
+        """
+        self._on_broken = on_broken
+        self._broken_reported = False
         parent_end, zygote_end = socket.socketpair()
         pid = os.fork()
         if pid == 0:
@@ -218,6 +227,9 @@ class EvaluatorPool:
         short: after a burst of kills it could stay one worker down for as long as traffic is light.
         """
         while not self._stopping.wait(interval):
+            if not self._zygote_alive():
+                self._report_broken()
+                return
             with self._idle.mutex:
                 idle = list(self._idle.queue)
             dead = [e for e in idle if not _is_alive(e)]
@@ -237,6 +249,27 @@ class EvaluatorPool:
             self._idle.put(self._spawn())
         except PoolUnavailable:
             log.error("could not replace an evaluator: the pool has %d left", self.alive)
+            if not self._zygote_alive():
+                self._report_broken()
+
+    def _zygote_alive(self) -> bool:
+        """Whether the zygote still runs (reaping it if it has exited)."""
+        if not self._zygote_pid:
+            return False
+        try:
+            pid, _ = os.waitpid(self._zygote_pid, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        return pid == 0
+
+    def _report_broken(self) -> None:
+        with self._lock:
+            if self._broken_reported or self._stopping.is_set():
+                return
+            self._broken_reported = True
+        log.error("the evaluator zygote is gone: no evaluator can be replaced; asking for a fresh process")
+        if self._on_broken is not None:
+            self._on_broken()
 
 
 class _EvaluatorLost(Exception):

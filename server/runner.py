@@ -40,6 +40,16 @@ class BalancedThreadWorker(ThreadWorker):  # type: ignore[misc]
         super().accept(listener)
 
 
+def _start_worker_pool(worker: Any) -> None:
+    """Start the worker's evaluator pool; if the pool breaks, the worker stops gracefully (in-flight
+    requests finish) and the master forks a fresh one, with a fresh pool."""
+
+    def restart_gracefully() -> None:
+        worker.alive = False
+
+    start_pool(worker.wsgi, on_broken=restart_gracefully)
+
+
 class GunicornServer(BaseApplication):  # type: ignore[misc]
     """gunicorn configured from :class:`Settings` rather than from its own command line."""
 
@@ -64,7 +74,7 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
             # gunicorn logs one WARNING line per malformed request: any client could flood the log (and a
             # server whose stderr pipe is not drained then blocks). Worker crashes and timeouts are errors.
             "loglevel": "error",
-            "post_worker_init": lambda worker: start_pool(worker.wsgi),
+            "post_worker_init": _start_worker_pool,
             "worker_exit": lambda server, worker: stop_pool(worker.wsgi),
             "when_ready": lambda server: self._announce(),
         }

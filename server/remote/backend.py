@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -78,8 +78,12 @@ class RemoteBackend:
         self._infos: dict[str, DatasetInfo] = {}
 
     # lifecycle -------------------------------------------------------------------------------------
-    def start(self) -> None:
-        """Forget connections inherited across a fork: a socket must never be shared by two processes."""
+    def start(self, on_broken: Callable[[], None] | None = None) -> None:
+        """Forget connections inherited across a fork: a socket must never be shared by two processes.
+
+        Nothing local can break beyond repair (the store's outages are answered with 502/503 until it is
+        back), so ``on_broken`` is never called.
+        """
         self._connections.close()
 
     def close(self) -> None:

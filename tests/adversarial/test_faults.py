@@ -122,3 +122,27 @@ def test_requests_after_sigterm_are_refused_not_hung(adv_build: Path) -> None:
         with pytest.raises(OSError):
             server.request("GET", "/sparql?" + urllib.parse.urlencode({"query": "ASK {}"}), timeout=5)
         assert time.monotonic() - started < 2
+
+
+def test_a_killed_zygote_gets_its_worker_replaced_and_queries_answered_again(adv_build: Path) -> None:
+    """Evaluators are forked by a zygote; without it no evaluator can be replaced (and they die with it).
+
+    The HTTP worker then stops gracefully and gunicorn forks a fresh one, with a fresh zygote and pool.
+    """
+    with running_server(["--build-dir", str(adv_build), "--workers", "2"]) as server:
+        zygotes = [pid for pid, level in descendants(server.process.pid).items() if level == 2]
+        assert len(zygotes) == 1
+        os.kill(zygotes[0], signal.SIGKILL)
+        FIGURES.faults["zygote SIGKILL"] += 1
+        deadline = time.monotonic() + 30
+        recovered = False
+        while time.monotonic() < deadline and not recovered:
+            time.sleep(0.2)
+            family = descendants(server.process.pid)
+            fresh = [pid for pid, level in family.items() if level == 2 and pid not in zygotes]
+            evaluators = [pid for pid, level in family.items() if level == 3]
+            recovered = bool(fresh) and len(evaluators) == 2
+        assert recovered, f"no fresh zygote with 2 evaluators within 30 s: {descendants(server.process.pid)}"
+        answer = server.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert answer.status == 200, answer.text[:200]
+        assert server.request("GET", "/health").json()["workers"] == 2  # type: ignore[index]
