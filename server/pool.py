@@ -150,14 +150,19 @@ class EvaluatorPool:
 
     # dispatch --------------------------------------------------------------------------------------
     def run(self, job: Job) -> Outcome:
-        """Evaluate ``job`` in an evaluator; retry once on a worker that died under another cause."""
+        """Evaluate ``job`` in an evaluator; retry once on a worker that died under another cause.
+
+        The retry runs within what is left of the first attempt's deadline: a query that kills its own
+        evaluator (by exhausting its memory, say) must not get the deadline twice over.
+        """
         with self._admission():
+            evaluation = _Evaluation()
             try:
-                return self._run_once(job)
+                return self._run_once(job, evaluation)
             except _EvaluatorLost:
                 log.warning("an evaluator died during a query; retrying it once on a fresh one")
             try:
-                return self._run_once(job)
+                return self._run_once(job, evaluation)
             except _EvaluatorLost as error:
                 raise PoolUnavailable(
                     "the query could not be evaluated (its worker process stopped); try again later",
@@ -176,23 +181,25 @@ class EvaluatorPool:
             with self._lock:
                 self._pending -= 1
 
-    def _run_once(self, job: Job) -> Outcome:
+    def _run_once(self, job: Job, evaluation: _Evaluation) -> Outcome:
         try:
             evaluator = self._idle.get(timeout=self._options.deadline)
         except queue.Empty:
             raise PoolUnavailable(
                 "the server is busy: no worker became free in time", self._options.retry_after
             ) from None
-        deadline_at = time.monotonic() + self._options.deadline
+        if evaluation.deadline_at is None:
+            evaluation.deadline_at = time.monotonic() + self._options.deadline
+        deadline_at = evaluation.deadline_at
+        if deadline_at <= time.monotonic():
+            self._idle.put(evaluator)
+            raise self._deadline_exceeded()
         try:
             _send(evaluator.channel, job, deadline_at)
             outcome = _receive(evaluator.channel, deadline_at)
         except TimeoutError:
             self._replace(evaluator)
-            raise DeadlineExceeded(
-                f"the query ran longer than the {self._options.deadline:g} s limit and was stopped",
-                self._options.retry_after,
-            ) from None
+            raise self._deadline_exceeded() from None
         except (OSError, EOFError, pickle.UnpicklingError):
             self._replace(evaluator)
             raise _EvaluatorLost from None
@@ -201,6 +208,12 @@ class EvaluatorPool:
             raise _EvaluatorLost
         self._idle.put(evaluator)
         return outcome
+
+    def _deadline_exceeded(self) -> DeadlineExceeded:
+        return DeadlineExceeded(
+            f"the query ran longer than the {self._options.deadline:g} s limit and was stopped",
+            self._options.retry_after,
+        )
 
     # membership ------------------------------------------------------------------------------------
     def _spawn(self) -> _Evaluator:
@@ -270,6 +283,13 @@ class EvaluatorPool:
         log.error("the evaluator zygote is gone: no evaluator can be replaced; asking for a fresh process")
         if self._on_broken is not None:
             self._on_broken()
+
+
+@dataclass(slots=True)
+class _Evaluation:
+    """One query's evaluation across its attempts: the deadline starts with the first."""
+
+    deadline_at: float | None = None
 
 
 class _EvaluatorLost(Exception):
