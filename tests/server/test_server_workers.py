@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from server_support import RunningServer, running_server
+from server_support import RunningServer, descendants, running_server
 
 ROUNDS = 6
 CLIENTS = 4
@@ -33,17 +33,11 @@ def two_worker_server(fixture_build: Path) -> Iterator[RunningServer]:
 
 
 def _http_workers(server: RunningServer) -> list[int]:
-    """The HTTP worker processes that are serving: each owns an evaluator zygote once its pool runs."""
-    return [pid for pid in _children(server.process.pid) if _children(pid)]
-
-
-def _children(pid: int) -> list[int]:
-    tasks = Path(f"/proc/{pid}/task")
-    found: list[int] = []
-    for task in tasks.iterdir():
-        children = (task / "children").read_text().split()
-        found.extend(int(child) for child in children)
-    return found
+    """The HTTP worker processes, once each has started its pool (each then owns one evaluator zygote)."""
+    family = descendants(server.process.pid)
+    workers = [pid for pid, level in family.items() if level == 1]
+    zygotes = [pid for pid, level in family.items() if level == 2]
+    return workers if len(zygotes) == len(workers) else []
 
 
 def _established_inodes(port: int) -> set[str]:
