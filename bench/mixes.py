@@ -71,15 +71,20 @@ def _row_capped(text: str, limit: int) -> str:
     return analyse(text, Limits()).row_capped(text, limit) or text
 
 
+def saved_paths(calls: list[SavedCall], endpoint: str | None) -> list[str]:
+    """The path of each call: ``endpoint`` None means the saved-query API of this server, else the text
+    this server evaluates, sent to ``endpoint``."""
+    if endpoint is None:
+        return [call.api_path for call in calls]
+    return [f"{endpoint}?{urllib.parse.urlencode({'query': call.query})}" for call in calls]
+
+
 def saved_source(calls: list[SavedCall], endpoint: str | None, host: str) -> Callable[[int], bytes]:
-    """Requests cycling through ``calls``; ``endpoint`` None means the saved-query API of this server.
+    """Requests cycling through ``calls`` (see :func:`saved_paths` for ``endpoint``).
 
     Each client starts at its own place in the cycle, so that at any moment several queries are in flight.
     """
-    if endpoint is None:
-        requests = [http_get(host, call.api_path, ACCEPT) for call in calls]
-    else:
-        requests = [http_get(host, f"{endpoint}?{urllib.parse.urlencode({'query': c.query})}", ACCEPT) for c in calls]
+    requests = [http_get(host, path, ACCEPT) for path in saved_paths(calls, endpoint)]
     cycles: dict[int, itertools.cycle[bytes]] = {}
 
     def next_request(client: int) -> bytes:

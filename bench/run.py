@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from bench import servers
 from bench.loadgen import LoadResult, measure_ceiling, run_load
-from bench.mixes import ACCEPT, SavedCall, adhoc_source, saved_calls, saved_source
+from bench.mixes import ACCEPT, SavedCall, adhoc_source, saved_calls, saved_paths, saved_source
 from bench.report import MB, Row, results_table, versus_table
 from bench.synthetic import generate, sample_entities
 
@@ -138,8 +138,7 @@ def warm_up(server: servers.Server, calls: list[SavedCall], clients: int) -> Non
     fills every worker's cache whatever the split; a time-bounded warm-up left most of the cycle cold at a
     million triples, where one call costs up to 1.5 s.
     """
-    paths = [call.api_path if server.saved_api else f"{server.endpoint}?{urllib.parse.urlencode({'query': call.query})}"
-             for call in calls]
+    paths = saved_paths(calls, None if server.saved_api else server.endpoint)
     connections = [http.client.HTTPConnection(HOST, server.port, timeout=300) for _ in range(clients)]
     for connection in connections:
         connection.connect()
