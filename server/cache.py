@@ -49,9 +49,8 @@ class ResponseCache:
         self.version = version
         self.max_bytes = max_bytes
         self.probation_bytes = max_bytes // _PROBATION_SHARE
-        self._probation: OrderedDict[Job, tuple[Outcome, int]] = OrderedDict()
-        self._protected: OrderedDict[Job, tuple[Outcome, int]] = OrderedDict()
-        self._bytes = {"probation": 0, "protected": 0}
+        self._probation = _Segment()
+        self._protected = _Segment()
         self._remembered: OrderedDict[int, None] = OrderedDict()  # hashes of recently put jobs
         self._lock = threading.Lock()
         self.hits = 0
@@ -59,16 +58,13 @@ class ResponseCache:
 
     def get(self, job: Job) -> Outcome | None:
         with self._lock:
-            entry = self._protected.get(job)
-            if entry is not None:
-                self._protected.move_to_end(job)
-            else:
-                entry = self._probation.pop(job, None)
+            entry = self._protected.touch(job)
+            if entry is None:
+                entry = self._probation.pop(job)
                 if entry is None:
                     self.misses += 1
                     return None
-                self._bytes["probation"] -= entry[1]
-                self._add(self._protected, "protected", job, entry)
+                self._protected.add(job, entry)
                 self._shrink()
             self.hits += 1
             return entry[0]
@@ -83,11 +79,10 @@ class ResponseCache:
             return tagged
         key = hash(job)  # a collision only decides which segment an answer starts in
         with self._lock:
-            self._forget(job)
-            if key in self._remembered:
-                self._add(self._protected, "protected", job, (tagged, size))
-            else:
-                self._add(self._probation, "probation", job, (tagged, size))
+            self._probation.pop(job)
+            self._protected.pop(job)
+            segment = self._protected if key in self._remembered else self._probation
+            segment.add(job, (tagged, size))
             self._remembered[key] = None
             self._remembered.move_to_end(key)
             if len(self._remembered) > _REMEMBERED_KEYS:
@@ -95,37 +90,20 @@ class ResponseCache:
             self._shrink()
         return tagged
 
-    def _add(
-        self, segment: OrderedDict[Job, tuple[Outcome, int]], name: str, job: Job, entry: tuple[Outcome, int]
-    ) -> None:
-        segment[job] = entry
-        self._bytes[name] += entry[1]
-
-    def _forget(self, job: Job) -> None:
-        for name, segment in (("probation", self._probation), ("protected", self._protected)):
-            entry = segment.pop(job, None)
-            if entry is not None:
-                self._bytes[name] -= entry[1]
-
     def _shrink(self) -> None:
         """Demote protected overflow to probation, then drop probation's oldest while over budget."""
-        protected_budget = self.max_bytes - self.probation_bytes
-        while self._bytes["protected"] > protected_budget and self._protected:
-            job, entry = self._protected.popitem(last=False)
-            self._bytes["protected"] -= entry[1]
-            self._add(self._probation, "probation", job, entry)
-        while self._bytes["probation"] + self._bytes["protected"] > self.max_bytes and self._probation:
-            _, (_, evicted) = self._probation.popitem(last=False)
-            self._bytes["probation"] -= evicted
+        while self._protected.bytes > self.max_bytes - self.probation_bytes:
+            self._probation.add(*self._protected.pop_oldest())
+        while self._probation.bytes + self._protected.bytes > self.max_bytes and self._probation.entries:
+            self._probation.pop_oldest()
 
     def reset(self, version: str) -> None:
         """Forget every answer: the dataset is now ``version`` (a remote store was published to)."""
         with self._lock:
             self.version = version
-            self._probation.clear()
-            self._protected.clear()
+            self._probation = _Segment()
+            self._protected = _Segment()
             self._remembered.clear()
-            self._bytes = {"probation": 0, "protected": 0}
 
     def etag(self, job: Job) -> str:
         """A strong validator: the dataset version and every field of the key, hashed."""
@@ -137,11 +115,41 @@ class ResponseCache:
     def size(self) -> int:
         """Bytes currently held (bodies, query texts and an estimate of the bookkeeping)."""
         with self._lock:
-            return self._bytes["probation"] + self._bytes["protected"]
+            return self._probation.bytes + self._protected.bytes
 
     def __len__(self) -> int:
         with self._lock:
-            return len(self._probation) + len(self._protected)
+            return len(self._probation.entries) + len(self._protected.entries)
+
+
+class _Segment:
+    """Entries in least-recently-used order, with the bytes they hold."""
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[Job, tuple[Outcome, int]] = OrderedDict()
+        self.bytes = 0
+
+    def add(self, job: Job, entry: tuple[Outcome, int]) -> None:
+        self.entries[job] = entry
+        self.bytes += entry[1]
+
+    def touch(self, job: Job) -> tuple[Outcome, int] | None:
+        """The entry, now the most recently used; None when absent."""
+        entry = self.entries.get(job)
+        if entry is not None:
+            self.entries.move_to_end(job)
+        return entry
+
+    def pop(self, job: Job) -> tuple[Outcome, int] | None:
+        entry = self.entries.pop(job, None)
+        if entry is not None:
+            self.bytes -= entry[1]
+        return entry
+
+    def pop_oldest(self) -> tuple[Job, tuple[Outcome, int]]:
+        job, entry = self.entries.popitem(last=False)
+        self.bytes -= entry[1]
+        return job, entry
 
 
 def _size(job: Job, outcome: Outcome) -> int:
