@@ -56,8 +56,9 @@ def saved_calls(queries_dir: Path, max_rows: int = 10_000) -> list[SavedCall]:
             variants.append({**base, "page": "2"})
         for arguments in variants:
             prepared = prepare_call(saved, {k: [v] for k, v in arguments.items()}, max_rows)
-            text = "\n".join(line for line in (prepared.probe_query or prepared.query).splitlines()
-                             if not line.startswith("#+"))  # the decorators: comments, long in a URL
+            text = "\n".join(
+                line for line in (prepared.probe_query or prepared.query).splitlines() if not line.startswith("#+")
+            )  # the decorators: comments, long in a URL
             text = _row_capped(text, max_rows + 1)
             path = f"/queries/{saved.name}" + (f"?{urllib.parse.urlencode(arguments)}" if arguments else "")
             calls.append(SavedCall(saved.name, path, text))
@@ -112,7 +113,7 @@ def adhoc_query(index: int, entities: list[str], rng: random.Random) -> str:
     if shape == 2:
         word = WORDS[rng.randrange(len(WORDS))]
         return (
-            PREFIXES + f"SELECT ?e ?l WHERE {{ ?e rdfs:label ?l FILTER(CONTAINS(LCASE(STR(?l)), \"{word}\")"
+            PREFIXES + f'SELECT ?e ?l WHERE {{ ?e rdfs:label ?l FILTER(CONTAINS(LCASE(STR(?l)), "{word}")'
             f" && STRLEN(?l) < {unique}) }}"
             f" LIMIT {20 + index % 50} OFFSET {index % 13}"
         )
@@ -125,7 +126,7 @@ def adhoc_query(index: int, entities: list[str], rng: random.Random) -> str:
         kind = CLASSES[rng.randrange(len(CLASSES))]
         return (
             PREFIXES + f"SELECT ?x ?l WHERE {{ ?x a mdk:{kind} ; rdfs:label ?l"
-            f" FILTER(LANG(?l) = \"en\" && STRLEN(?l) < {unique}) }}"
+            f' FILTER(LANG(?l) = "en" && STRLEN(?l) < {unique}) }}'
             f" LIMIT {20 + index % 80} OFFSET {index % 11}"
         )
     if shape == 5:

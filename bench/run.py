@@ -62,13 +62,18 @@ def timed_build(work: Path) -> tuple[Path, float]:
     """``kg build`` into a fresh directory, timed (reasoner, SHACL, checks and dumps included)."""
     build = work / "build"
     started = time.monotonic()
-    subprocess.run([str(REPO / ".venv" / "bin" / "kg"), "build", "--build-dir", str(build)], check=True,
-                   cwd=REPO, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(REPO / ".venv" / "bin" / "kg"), "build", "--build-dir", str(build)],
+        check=True,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+    )
     return build, time.monotonic() - started
 
 
-def request_sources(server: servers.Server, mix: str, calls: list, entities: list[str],
-                    counters: dict[str, itertools.count[int]]) -> Callable[[int], bytes]:
+def request_sources(
+    server: servers.Server, mix: str, calls: list, entities: list[str], counters: dict[str, itertools.count[int]]
+) -> Callable[[int], bytes]:
     if mix == "saved":
         return saved_source(calls, None if server.saved_api else server.endpoint, HOST)
     counter = counters.setdefault(server.name, itertools.count())
@@ -82,8 +87,9 @@ def measure(server: servers.Server, source: Callable[[int], bytes], clients: int
     return result, sampler.peak_rss, sampler.peak_pss
 
 
-def bench_dataset(label: str, build: Path, options: argparse.Namespace, peers: Path, logs: Path,
-                  facts: dict[str, object]) -> list[Row]:
+def bench_dataset(
+    label: str, build: Path, options: argparse.Namespace, peers: Path, logs: Path, facts: dict[str, object]
+) -> list[Row]:
     calls = saved_calls(REPO / "queries")
     entities = sample_entities(build)
     nquads = build / "kg.nq"
@@ -104,8 +110,13 @@ def bench_dataset(label: str, build: Path, options: argparse.Namespace, peers: P
         for server in (kg, oxigraph):  # both measured warm, as dashboards repeating these calls find them
             started = time.perf_counter()
             warm_up(server, calls, options.clients)
-            run_load(HOST, server.port, options.clients, options.seconds / 4,
-                     request_sources(server, "ad-hoc", calls, entities, counters))
+            run_load(
+                HOST,
+                server.port,
+                options.clients,
+                options.seconds / 4,
+                request_sources(server, "ad-hoc", calls, entities, counters),
+            )
             print(f"  warm-up {server.name}: {time.perf_counter() - started:.1f} s", flush=True)
         for mix in ("saved", "ad-hoc"):
             for round_index in range(options.rounds):
@@ -121,8 +132,13 @@ def bench_dataset(label: str, build: Path, options: argparse.Namespace, peers: P
         rdflib = servers.start_rdflib_endpoint(peers, nquads, logs, timeout=900)
         facts[f"cold start {label}"]["rdflib-endpoint"] = rdflib.cold_start  # type: ignore[index]
         try:  # no cache to fill, but its code paths warm up like the others' (the saved cycle would take minutes)
-            run_load(HOST, rdflib.port, options.clients, options.seconds / 4,
-                     request_sources(rdflib, "ad-hoc", calls, entities, counters))
+            run_load(
+                HOST,
+                rdflib.port,
+                options.clients,
+                options.seconds / 4,
+                request_sources(rdflib, "ad-hoc", calls, entities, counters),
+            )
             for mix in ("saved", "ad-hoc"):
                 for _ in range(options.rounds):
                     _run_one(rows, label, mix, rdflib, options, calls, entities, counters)
@@ -158,9 +174,16 @@ def warm_up(server: servers.Server, calls: list[SavedCall], clients: int) -> Non
         connection.close()
 
 
-def _run_one(rows: dict[tuple[str, str], Row], label: str, mix: str, server: servers.Server,
-             options: argparse.Namespace, calls: list, entities: list[str],
-             counters: dict[str, itertools.count[int]]) -> None:
+def _run_one(
+    rows: dict[tuple[str, str], Row],
+    label: str,
+    mix: str,
+    server: servers.Server,
+    options: argparse.Namespace,
+    calls: list,
+    entities: list[str],
+    counters: dict[str, itertools.count[int]],
+) -> None:
     source = request_sources(server, mix, calls, entities, counters)
     result, rss, pss = measure(server, source, options.clients, options.seconds)
     print(f"  {mix:6} {server.name:16} {result.rate:9.1f} req/s  errors {result.errors}", flush=True)
@@ -175,8 +198,7 @@ def _run_one(rows: dict[tuple[str, str], Row], label: str, mix: str, server: ser
 
 def _process_memory(kg: servers.Server) -> dict[str, str]:
     """RSS and PSS of each kind of process in this server's tree (PSS counts shared pages once)."""
-    depth_names = {0: "gunicorn master (holds the store)", 1: "HTTP worker (cache)", 2: "zygote",
-                   3: "evaluator"}
+    depth_names = {0: "gunicorn master (holds the store)", 1: "HTTP worker (cache)", 2: "zygote", 3: "evaluator"}
     depths = {kg.process.pid: 0}
     for pid in servers._descendants(kg.process.pid):
         parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
@@ -259,14 +281,26 @@ def main(argv: list[str] | None = None) -> int:
 
 def _row_json(row: Row) -> dict[str, object]:
     result: LoadResult = row.result
-    return {"data": row.dataset, "mix": row.mix, "server": row.server, "req_s": result.rate, "p50_ms": row.p50,
-            "p99_ms": row.p99, "errors": result.errors, "completed": result.completed, "seconds": result.seconds,
-            "peak_rss_mb": row.peak_rss / MB, "peak_pss_mb": row.peak_pss / MB}
+    return {
+        "data": row.dataset,
+        "mix": row.mix,
+        "server": row.server,
+        "req_s": result.rate,
+        "p50_ms": row.p50,
+        "p99_ms": row.p99,
+        "errors": result.errors,
+        "completed": result.completed,
+        "seconds": result.seconds,
+        "peak_rss_mb": row.peak_rss / MB,
+        "peak_pss_mb": row.peak_pss / MB,
+    }
 
 
 def print_report(rows: list[Row], facts: dict[str, object], options: argparse.Namespace) -> None:
-    print(f"\n# Results ({options.clients} clients, {options.rounds} x {options.seconds:g} s per server and mix,"
-          f" kg serve --http-workers {options.http_workers} --workers 2)\n")
+    print(
+        f"\n# Results ({options.clients} clients, {options.rounds} x {options.seconds:g} s per server and mix,"
+        f" kg serve --http-workers {options.http_workers} --workers 2)\n"
+    )
     print(results_table(rows))
     if not options.no_rdflib:
         print()

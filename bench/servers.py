@@ -80,9 +80,7 @@ class Server:
 
 def _launch(command: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     handle = log.open("wb")
-    return subprocess.Popen(
-        command, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT, env=env, start_new_session=True
-    )
+    return subprocess.Popen(command, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
 
 def _answers(port: int, endpoint: str, timeout: float) -> bool:
@@ -150,8 +148,9 @@ def start_oxigraph(peers: Path, nquads: Path, logs: Path) -> Server:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     with nquads.open("rb") as body:
         size = str(nquads.stat().st_size)
-        connection.request("POST", "/store", body=body, headers={"Content-Type": "application/n-quads",
-                                                                 "Content-Length": size})
+        connection.request(
+            "POST", "/store", body=body, headers={"Content-Type": "application/n-quads", "Content-Length": size}
+        )
         response = connection.getresponse()
         response.read()
     connection.close()

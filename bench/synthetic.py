@@ -71,9 +71,7 @@ def generate(template: Path, target_triples: int, out_dir: Path, seed: int = 8) 
         "version": sha,
         "base_iri": BASE,
         "graphs": {graph.strip("<>"): {"role": _role(graph), "triples": n} for graph, n in sorted(counts.items())},
-        "dumps": {
-            "nquads": {"file": "kg.nq", "media_type": "application/n-quads", "sha256": sha, "bytes": len(body)}
-        },
+        "dumps": {"nquads": {"file": "kg.nq", "media_type": "application/n-quads", "sha256": sha, "bytes": len(body)}},
         "triples": len(output),
         "synthetic": {"template": str(template), "copies": copy + 1, "seed": seed},
     }

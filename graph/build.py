@@ -54,7 +54,7 @@ def rebase(graph: Graph, old: str, new: str) -> Graph:
 
     def move(term: object) -> object:
         if isinstance(term, URIRef) and str(term).startswith(old):
-            return URIRef(new + str(term)[len(old):])
+            return URIRef(new + str(term)[len(old) :])
         return term
 
     moved = Graph()
@@ -106,8 +106,7 @@ def build_dataset(settings: BuildSettings) -> BuildResult:
     load_catalogue(settings.queries_dir, settings.base_iri)  # a saved query that does not parse fails here
     stats = compute_stats(dataset, roles, seeds, mapped, vocab)
     timings["total"] = time.perf_counter() - started
-    return BuildResult(dataset=dataset, graph_roles=roles, seeds=seeds, mapped=mapped, stats=stats,
-                       timings=timings)
+    return BuildResult(dataset=dataset, graph_roles=roles, seeds=seeds, mapped=mapped, stats=stats, timings=timings)
 
 
 def write_build(result: BuildResult, settings: BuildSettings) -> dict[str, object]:
@@ -120,22 +119,31 @@ def write_build(result: BuildResult, settings: BuildSettings) -> dict[str, objec
         for name, data in serialise_all(result.dataset, settings.base_iri).items():
             fmt = FORMATS[name]
             (staging / fmt.file).write_bytes(data)
-            dumps[name] = {"file": fmt.file, "media_type": fmt.media_type,
-                           "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+            dumps[name] = {
+                "file": fmt.file,
+                "media_type": fmt.media_type,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "bytes": len(data),
+            }
         manifest = {
             "version": dumps["nquads"]["sha256"],
             "base_iri": settings.base_iri,
             "triples": sum(len(result.dataset.graph(g)) for g in result.graph_roles),
-            "graphs": {str(g): {"role": role, "triples": len(result.dataset.graph(g))}
-                       for g, role in sorted(result.graph_roles.items())},
+            "graphs": {
+                str(g): {"role": role, "triples": len(result.dataset.graph(g))}
+                for g, role in sorted(result.graph_roles.items())
+            },
             "dumps": dumps,
-            "documents": {d.id: {"text": str(d.text_file.relative_to(settings.seeds_dir)),
-                                 "sha256": hashlib.sha256(d.text.encode()).hexdigest()}
-                          for d in result.seeds.documents},
+            "documents": {
+                d.id: {
+                    "text": str(d.text_file.relative_to(settings.seeds_dir)),
+                    "sha256": hashlib.sha256(d.text.encode()).hexdigest(),
+                }
+                for d in result.seeds.documents
+            },
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        (staging / STATS).write_text(json.dumps(result.stats, indent=2, ensure_ascii=False) + "\n",
-                                     encoding="utf-8")
+        (staging / STATS).write_text(json.dumps(result.stats, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         if settings.docs:
             ontology = result.dataset.graph(URIRef(Iris(settings.base_iri).graph("ontology")))
             write_ontology_docs(ontology, staging / "ontology")

@@ -38,9 +38,11 @@ def run_checks(dataset: Dataset, checks_dir: Path, base_iri: str) -> None:
             problems.append(Problem(path, None, f"check does not parse: {exc}"))
             continue
         if rows:
-            offenders = ["/".join(str(term.value).removeprefix(base_iri) for term in row if term is not None)
-                         for row in rows]
-            problems.append(Problem(path, None, f"{_summary(text)} {len(offenders)} offender(s): "
-                                    + ", ".join(offenders)))
+            offenders = [
+                "/".join(str(term.value).removeprefix(base_iri) for term in row if term is not None) for row in rows
+            ]
+            problems.append(
+                Problem(path, None, f"{_summary(text)} {len(offenders)} offender(s): " + ", ".join(offenders))
+            )
     if problems:
         raise BuildError(problems)

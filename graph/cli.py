@@ -33,12 +33,16 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"the previous build in {settings.build_dir} is unchanged", file=sys.stderr)
         return 1
     stats = result.stats
-    print(f"built {manifest['triples']} triples in {len(manifest['graphs'])} named graphs "
-          f"in {result.timings['total']:.1f} s -> {settings.build_dir}")
+    print(
+        f"built {manifest['triples']} triples in {len(manifest['graphs'])} named graphs "
+        f"in {result.timings['total']:.1f} s -> {settings.build_dir}"
+    )
     print(f"  {stats['entities']} entities, {stats['facts']} facts, {stats['quotes']} quotes")
     for doc_id, coverage in stats["coverage"].items():  # type: ignore[union-attr]
-        print(f"  {doc_id}: {coverage['covered']}/{coverage['factual_sentences']} factual sentences covered "
-              f"({coverage['coverage_of_factual']:.1%})")
+        print(
+            f"  {doc_id}: {coverage['covered']}/{coverage['factual_sentences']} factual sentences covered "
+            f"({coverage['coverage_of_factual']:.1%})"
+        )
     print(f"  version {manifest['version'][:16]}")
     return 0
 
@@ -84,8 +88,10 @@ def render_stats(stats: dict) -> str:
     lines += [f"  {n:>4}  {cls}" for cls, n in stats["entities_per_class"].items()]
     lines.append(f"facts: {stats['facts']}   quotes: {stats['quotes']}")
     for doc_id, cov in stats["coverage"].items():
-        lines.append(f"coverage of {doc_id}: {cov['covered']} of {cov['factual_sentences']} factual sentences "
-                     f"({cov['coverage_of_factual']:.1%}); {cov['sentences']} sentences in all")
+        lines.append(
+            f"coverage of {doc_id}: {cov['covered']} of {cov['factual_sentences']} factual sentences "
+            f"({cov['coverage_of_factual']:.1%}); {cov['sentences']} sentences in all"
+        )
         if cov["not_factual"]:
             lines.append("  not factual (reason given in document.yaml):")
             lines += [f"    p{s['paragraph']}: {s['sentence']}  [{s['reason']}]" for s in cov["not_factual"]]
@@ -145,10 +151,12 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("query", nargs="?", help="the SPARQL query text")
     query.add_argument("--file", help="read the query from a file")
     query.add_argument("--saved", metavar="NAME", help="run the saved query queries/NAME.rq (see /queries)")
-    query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                       help="a parameter of the saved query (repeatable)")
-    query.add_argument("--format", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"],
-                       default="table")
+    query.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter of the saved query (repeatable)"
+    )
+    query.add_argument(
+        "--format", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"], default="table"
+    )
     query.set_defaults(func=cmd_query)
 
     try:

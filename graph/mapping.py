@@ -97,12 +97,12 @@ class _Mapper:
     def _claim_id(self, spec: EntitySpec | FigureSpec) -> bool:
         previous = self.declared.get(spec.id)
         if previous is not None:
-            self.problems.append(spec.problem(
-                f"duplicate id {spec.id!r} (already declared at {previous.file}:{previous.line})"))
+            self.problems.append(
+                spec.problem(f"duplicate id {spec.id!r} (already declared at {previous.file}:{previous.line})")
+            )
             return False
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", spec.id):
-            self.problems.append(spec.problem(
-                f"id {spec.id!r} must be lower-case letters, digits and hyphens"))
+            self.problems.append(spec.problem(f"id {spec.id!r} must be lower-case letters, digits and hyphens"))
             return False
         self.declared[spec.id] = spec
         return True
@@ -115,8 +115,11 @@ class _Mapper:
         for name in entity.classes:
             cls = self.vocab.classes.get(name)
             if cls is None:
-                self.problems.append(entity.problem(f"unknown class {name!r} for {entity.id!r}; "
-                                                    f"known: {', '.join(sorted(self.vocab.classes))}"))
+                self.problems.append(
+                    entity.problem(
+                        f"unknown class {name!r} for {entity.id!r}; known: {', '.join(sorted(self.vocab.classes))}"
+                    )
+                )
                 continue
             types.append(cls)
             self.entities.add((node, RDF.type, cls))
@@ -130,8 +133,9 @@ class _Mapper:
                 self.entities.add((node, SKOS.topConceptOf, self.iris.themes_scheme))
                 self.entities.add((self.iris.themes_scheme, SKOS.hasTopConcept, node))
 
-    def _labels(self, node: URIRef, labels: Iterable[tuple[str, str]],
-                alt_labels: Iterable[tuple[str, str]] = ()) -> None:
+    def _labels(
+        self, node: URIRef, labels: Iterable[tuple[str, str]], alt_labels: Iterable[tuple[str, str]] = ()
+    ) -> None:
         for lang, text in labels:
             self.entities.add((node, RDFS.label, Literal(text, lang=lang)))
             self.entities.add((node, SKOS.prefLabel, Literal(text, lang=lang)))
@@ -174,8 +178,7 @@ class _Mapper:
         graph.add((doc, DCTERMS.type, Literal(document.kind)))
         graph.add((doc, RDFS.label, Literal(document.title, lang=document.language)))
         graph.add((doc, DCTERMS.source, Literal(document.text_file.name)))
-        for key, prop in (("publisher", "publishedBy"), ("interviewer", "interviewer"),
-                          ("interviewee", "interviewee")):
+        for key, prop in (("publisher", "publishedBy"), ("interviewer", "interviewer"), ("interviewee", "interviewee")):
             value = getattr(document, key)
             if value is None:
                 continue
@@ -240,8 +243,9 @@ class _Mapper:
         ]
         unit = self.vocab.individuals.get(figure.unit)
         if unit is None or self.mdk.Unit not in self.vocab.individual_types.get(unit, ()):
-            units = sorted(n for n, i in self.vocab.individuals.items()
-                           if self.mdk.Unit in self.vocab.individual_types.get(i, ()))
+            units = sorted(
+                n for n, i in self.vocab.individuals.items() if self.mdk.Unit in self.vocab.individual_types.get(i, ())
+            )
             self.problems.append(figure.problem(f"unknown unit {figure.unit!r}; known: {', '.join(units)}"))
         else:
             triples.append((node, self.mdk.unit, unit))
@@ -272,32 +276,40 @@ class _Mapper:
             return []
         domain = self.vocab.domains.get(prop, ())
         if not self.vocab.conforms(self.entity_types.get(subject, frozenset()), domain):
-            self.problems.append(fact.problem(
-                f"{fact.subject!r} is not in the domain of {fact.property} ({_names(domain, self.vocab)})"))
+            self.problems.append(
+                fact.problem(f"{fact.subject!r} is not in the domain of {fact.property} ({_names(domain, self.vocab)})")
+            )
             return []
         return [(subject, prop, obj) for obj in objects]
 
     def _object_entity(self, fact: FactSpec, prop: URIRef) -> URIRef | None:
         if not isinstance(fact.object, EntityRef):
-            self.problems.append(fact.problem(
-                f"{fact.property} links to an entity: give an entity id, not {_describe(fact.object)}"))
+            self.problems.append(
+                fact.problem(f"{fact.property} links to an entity: give an entity id, not {_describe(fact.object)}")
+            )
             return None
         target = self._resolve_entity(fact.object.name, fact)
         if target is None:
             return None
         allowed = self.vocab.ranges.get(prop, ())
         if not self.vocab.conforms(self.entity_types.get(target, frozenset()), allowed):
-            self.problems.append(fact.problem(
-                f"{fact.object.name!r} is not in the range of {fact.property} ({_names(allowed, self.vocab)})"))
+            self.problems.append(
+                fact.problem(
+                    f"{fact.object.name!r} is not in the range of {fact.property} ({_names(allowed, self.vocab)})"
+                )
+            )
             return None
         return target
 
     def _object_literals(self, fact: FactSpec, prop: URIRef) -> list[Literal | None]:
         value = fact.object
         if isinstance(value, EntityRef):
-            self.problems.append(fact.problem(
-                f"{fact.property} takes a value: write {{fr: ..., en: ...}} text or a typed value "
-                f"like {{gYear: 2030}}, not the bare name {value.name!r}"))
+            self.problems.append(
+                fact.problem(
+                    f"{fact.property} takes a value: write {{fr: ..., en: ...}} text or a typed value "
+                    f"like {{gYear: 2030}}, not the bare name {value.name!r}"
+                )
+            )
             return [None]
         if isinstance(value, LangText):
             return [Literal(text, lang=lang) for lang, text in value.texts]
@@ -311,8 +323,11 @@ class _Mapper:
         expected = self.vocab.ranges.get(prop, ())
         datatype = XSD[value.datatype]
         if expected and str(expected[0]).startswith(str(XSD)) and expected[0] != datatype:
-            self.problems.append(fact.problem(
-                f"{fact.property} expects xsd:{str(expected[0])[len(str(XSD)):]}, got xsd:{value.datatype}"))
+            self.problems.append(
+                fact.problem(
+                    f"{fact.property} expects xsd:{str(expected[0])[len(str(XSD)) :]}, got xsd:{value.datatype}"
+                )
+            )
             return None
         return Literal(value.lexical, datatype=datatype)
 
@@ -351,5 +366,10 @@ def map_seeds(seeds: Seeds, vocab: Vocabulary, iris: Iris) -> MappedGraphs:
     mapper.map_documents()
     if mapper.problems:
         raise BuildError(sorted(set(mapper.problems), key=lambda p: (str(p.file), p.line or 0, p.reason)))
-    return MappedGraphs(entities=mapper.entities, facts=mapper.facts, provenance=mapper.provenance,
-                        fact_count=len(mapper.fact_nodes), quote_spans=mapper.quote_spans)
+    return MappedGraphs(
+        entities=mapper.entities,
+        facts=mapper.facts,
+        provenance=mapper.provenance,
+        fact_count=len(mapper.fact_nodes),
+        quote_spans=mapper.quote_spans,
+    )

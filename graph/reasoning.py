@@ -48,9 +48,16 @@ def infer(graphs: list[Graph], individuals_prefix: str) -> Graph:
         try:
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError as exc:
-            raise BuildError([Problem("ontology + facts", None,
-                                      "HermiT finds the ontology and facts inconsistent: "
-                                      "a fact contradicts a disjointness, domain or range axiom")]) from exc
+            raise BuildError(
+                [
+                    Problem(
+                        "ontology + facts",
+                        None,
+                        "HermiT finds the ontology and facts inconsistent: "
+                        "a fact contradicts a disjointness, domain or range axiom",
+                    )
+                ]
+            ) from exc
         except owlready2.OwlReadyJavaError as exc:
             raise BuildError([Problem("ontology + facts", None, f"the reasoner failed: {exc}")]) from exc
         entailed = Graph()

@@ -38,8 +38,9 @@ def check_rdf_bytes(path: Path, data: bytes) -> None:
     """Raise BuildError when the bytes could make the parser fetch or expand."""
     suffix = path.suffix.lower()
     if RDF_SUFFIXES.get(suffix) == "xml" and _XML_DECLARATIONS.search(data):
-        raise BuildError([Problem(path, None, "RDF/XML with DOCTYPE or ENTITY declarations is refused "
-                                              "(entity expansion)")])
+        raise BuildError(
+            [Problem(path, None, "RDF/XML with DOCTYPE or ENTITY declarations is refused (entity expansion)")]
+        )
     if suffix == ".jsonld":
         try:
             document = json.loads(data)
@@ -48,8 +49,16 @@ def check_rdf_bytes(path: Path, data: bytes) -> None:
             raise BuildError([Problem(path, line, f"invalid JSON: {exc}")]) from exc
         remote = _remote_contexts(document)
         if remote:
-            raise BuildError([Problem(path, None, f"JSON-LD with a remote @context is refused (no network "
-                                                  f"access at build time): {', '.join(remote[:3])}")])
+            raise BuildError(
+                [
+                    Problem(
+                        path,
+                        None,
+                        f"JSON-LD with a remote @context is refused (no network "
+                        f"access at build time): {', '.join(remote[:3])}",
+                    )
+                ]
+            )
 
 
 def parse_rdf_file(path: Path) -> Graph:

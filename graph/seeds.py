@@ -21,8 +21,16 @@ ENTITY_KEYS = {"id", "class", "label", "alt", "description", "broader"}
 FIGURE_KEYS = {"id", "label", "value", "unit", "year", "approximate", "stated_as", "description"}
 CLAIM_KEYS = {"quote", "paragraph", "occurrence", "facts", "entities", "figures", "note"}
 DOCUMENT_KEYS = {
-    "id", "text", "title", "language", "kind", "publisher", "interviewer", "interviewee",
-    "speakers", "not_factual",
+    "id",
+    "text",
+    "title",
+    "language",
+    "kind",
+    "publisher",
+    "interviewer",
+    "interviewee",
+    "speakers",
+    "not_factual",
 }
 DATATYPES = ("gYear", "gYearMonth", "gMonthDay", "date", "integer", "decimal", "boolean", "string")
 
@@ -141,8 +149,11 @@ class _Collector:
     def unknown_keys(self, file: Path, node: LineDict, allowed: set[str], what: str) -> None:
         extra = sorted(set(node) - allowed)
         if extra:
-            self.add(file, node.line, f"unknown key(s) {', '.join(map(str, extra))} in {what}; "
-                     f"allowed: {', '.join(sorted(allowed))}")
+            self.add(
+                file,
+                node.line,
+                f"unknown key(s) {', '.join(map(str, extra))} in {what}; allowed: {', '.join(sorted(allowed))}",
+            )
 
 
 def load_seeds(seeds_dir: Path) -> Seeds:
@@ -151,11 +162,11 @@ def load_seeds(seeds_dir: Path) -> Seeds:
     entities: list[EntitySpec] = []
     for path in sorted((seeds_dir / "entities").glob("*.yaml")):
         entities.extend(_read_entity_file(path, problems))
-    documents = [
-        _read_document(folder, problems)
-        for folder in sorted((seeds_dir / "documents").iterdir())
-        if folder.is_dir()
-    ] if (seeds_dir / "documents").is_dir() else []
+    documents = (
+        [_read_document(folder, problems) for folder in sorted((seeds_dir / "documents").iterdir()) if folder.is_dir()]
+        if (seeds_dir / "documents").is_dir()
+        else []
+    )
     if not documents:
         problems.add(seeds_dir / "documents", None, "no source document folder found")
     if problems.problems:
@@ -181,8 +192,9 @@ def _load(path: Path, problems: _Collector) -> Any:
         return None
 
 
-def _lang_map(path: Path, node: Any, line: int | None, what: str, problems: _Collector,
-              *, required: bool) -> tuple[tuple[str, str], ...]:
+def _lang_map(
+    path: Path, node: Any, line: int | None, what: str, problems: _Collector, *, required: bool
+) -> tuple[tuple[str, str], ...]:
     if node is None:
         if required:
             problems.add(path, line, f"{what} needs a French and an English text ({{fr: ..., en: ...}})")
@@ -246,11 +258,15 @@ def _entity(path: Path, node: Any, problems: _Collector) -> EntitySpec | None:
         problems.add(path, line, f"entity {entity_id!r}: broader must be one entity id")
         broader = None
     return EntitySpec(
-        file=path, line=line, id=entity_id, classes=tuple(classes),
+        file=path,
+        line=line,
+        id=entity_id,
+        classes=tuple(classes),
         labels=_lang_map(path, node.get("label"), line, f"label of {entity_id!r}", problems, required=True),
         alt_labels=_alt_labels(path, node.get("alt"), line, problems),
-        descriptions=_lang_map(path, node.get("description"), line, f"description of {entity_id!r}",
-                               problems, required=False),
+        descriptions=_lang_map(
+            path, node.get("description"), line, f"description of {entity_id!r}", problems, required=False
+        ),
         broader=broader,
     )
 
@@ -283,12 +299,18 @@ def _figure(path: Path, node: Any, problems: _Collector) -> FigureSpec | None:
         approximate = None
     stated_as = node.get("stated_as")
     return FigureSpec(
-        file=path, line=line, id=figure_id,
+        file=path,
+        line=line,
+        id=figure_id,
         labels=_lang_map(path, node.get("label"), line, f"label of {figure_id!r}", problems, required=True),
-        value=lexical, unit=unit, year=None if year is None else str(year), approximate=approximate,
+        value=lexical,
+        unit=unit,
+        year=None if year is None else str(year),
+        approximate=approximate,
         stated_as=None if stated_as is None else str(stated_as),
-        descriptions=_lang_map(path, node.get("description"), line, f"description of {figure_id!r}",
-                               problems, required=False),
+        descriptions=_lang_map(
+            path, node.get("description"), line, f"description of {figure_id!r}", problems, required=False
+        ),
     )
 
 
@@ -311,9 +333,13 @@ def _fact_object(path: Path, line: int | None, node: Any, problems: _Collector) 
             if isinstance(value, dt.date):
                 value = value.isoformat()
             return TypedValue(str(value), datatype)
-    problems.add(path, line, f"fact object {node!r} is neither an entity id, a number, "
-                 f"{{fr: ..., en: ...}} text, nor a typed value like {{gYear: 2030}} "
-                 f"(types: {', '.join(DATATYPES)})")
+    problems.add(
+        path,
+        line,
+        f"fact object {node!r} is neither an entity id, a number, "
+        f"{{fr: ..., en: ...}} text, nor a typed value like {{gYear: 2030}} "
+        f"(types: {', '.join(DATATYPES)})",
+    )
     return None
 
 
@@ -352,8 +378,16 @@ def _claim(path: Path, node: Any, default_paragraph: int | None, problems: _Coll
     figures = [f for f in (_figure(path, n, problems) for n in node.get("figures") or []) if f]
     if not facts and not entities and not figures:
         problems.add(path, line, "claim states nothing: give facts, entities or figures")
-    return ClaimSpec(file=path, line=line, quote=quote, paragraph=paragraph, occurrence=occurrence,
-                     facts=tuple(facts), entities=tuple(entities), figures=tuple(figures))
+    return ClaimSpec(
+        file=path,
+        line=line,
+        quote=quote,
+        paragraph=paragraph,
+        occurrence=occurrence,
+        facts=tuple(facts),
+        entities=tuple(entities),
+        figures=tuple(figures),
+    )
 
 
 def _read_facts_file(path: Path, problems: _Collector) -> list[ClaimSpec]:
@@ -398,18 +432,31 @@ def _read_document(folder: Path, problems: _Collector) -> DocumentSpec | None:
             speakers[number] = speaker
     not_factual = []
     for node in meta.get("not_factual") or []:
-        if not isinstance(node, dict) or not isinstance(node.get("sentence"), str) \
-                or not isinstance(node.get("reason"), str):
+        if (
+            not isinstance(node, dict)
+            or not isinstance(node.get("sentence"), str)
+            or not isinstance(node.get("reason"), str)
+        ):
             problems.add(meta_path, line_of(node, meta.line), "not_factual entries need 'sentence' and 'reason'")
             continue
-        not_factual.append(NotFactual(file=meta_path, line=line_of(node), sentence=node["sentence"],
-                                      reason=node["reason"]))
+        not_factual.append(
+            NotFactual(file=meta_path, line=line_of(node), sentence=node["sentence"], reason=node["reason"])
+        )
     document = DocumentSpec(
-        file=meta_path, line=meta.line, id=meta["id"], directory=folder, text_file=text_file, text=text,
-        title=meta["title"], language=meta["language"], kind=meta["kind"],
-        publisher=meta.get("publisher"), interviewer=meta.get("interviewer"),
+        file=meta_path,
+        line=meta.line,
+        id=meta["id"],
+        directory=folder,
+        text_file=text_file,
+        text=text,
+        title=meta["title"],
+        language=meta["language"],
+        kind=meta["kind"],
+        publisher=meta.get("publisher"),
+        interviewer=meta.get("interviewer"),
         interviewee=meta.get("interviewee"),
-        speakers=speakers, not_factual=not_factual,
+        speakers=speakers,
+        not_factual=not_factual,
     )
     facts_dir = folder / "facts"
     for path in sorted(facts_dir.glob("*.yaml")) if facts_dir.is_dir() else []:

@@ -19,14 +19,15 @@ from graph.text import Span, sentences
 from graph.vocabulary import Vocabulary
 
 
-def compute_stats(dataset: Dataset, roles: dict[URIRef, str], seeds: Seeds, mapped: MappedGraphs,
-                  vocab: Vocabulary) -> dict[str, object]:
+def compute_stats(
+    dataset: Dataset, roles: dict[URIRef, str], seeds: Seeds, mapped: MappedGraphs, vocab: Vocabulary
+) -> dict[str, object]:
     per_graph = {str(g): {"role": role, "triples": len(dataset.graph(g))} for g, role in sorted(roles.items())}
     classes: Counter[str] = Counter()
     for _s, cls in mapped.entities.subject_objects(RDF.type):
         name = str(cls)
         if name.startswith(vocab.namespace):
-            classes[name[len(vocab.namespace):]] += 1
+            classes[name[len(vocab.namespace) :]] += 1
     mdk_fact = URIRef(vocab.namespace + "Fact")
     mdk_quote = URIRef(vocab.namespace + "Quote")
     return {
@@ -43,8 +44,11 @@ def compute_stats(dataset: Dataset, roles: dict[URIRef, str], seeds: Seeds, mapp
 def unknown_not_factual(document: DocumentSpec) -> list[Problem]:
     """Entries of ``not_factual`` that match no sentence of the text (a typo would hide nothing)."""
     known = {sentence.text for sentence in sentences(document.text)}
-    return [item.problem(f"not_factual sentence is not a sentence of {document.text_file.name}: "
-                         f"{item.sentence!r}") for item in document.not_factual if item.sentence.strip() not in known]
+    return [
+        item.problem(f"not_factual sentence is not a sentence of {document.text_file.name}: {item.sentence!r}")
+        for item in document.not_factual
+        if item.sentence.strip() not in known
+    ]
 
 
 def document_coverage(document: DocumentSpec, spans: list[Span]) -> dict[str, object]:
@@ -54,8 +58,9 @@ def document_coverage(document: DocumentSpec, spans: list[Span]) -> dict[str, ob
         if any(span.begin < sentence.end and sentence.begin < span.end for span in spans):
             covered += 1
         elif sentence.text in declared:
-            not_factual.append({"paragraph": sentence.paragraph, "sentence": sentence.text,
-                                "reason": declared[sentence.text]})
+            not_factual.append(
+                {"paragraph": sentence.paragraph, "sentence": sentence.text, "reason": declared[sentence.text]}
+            )
         else:
             uncovered.append({"paragraph": sentence.paragraph, "sentence": sentence.text})
     factual = covered + len(uncovered)

@@ -49,7 +49,7 @@ def sentences(text: str) -> list[Sentence]:
     """Split every paragraph into sentences (a heuristic good enough for coverage)."""
     found: list[Sentence] = []
     for number, span in paragraph_spans(text).items():
-        paragraph = text[span.begin:span.end]
+        paragraph = text[span.begin : span.end]
         start = 0
         for match in _SENTENCE_END.finditer(paragraph):
             found.append(_sentence(number, span.begin, paragraph, start, match.start()))
@@ -77,7 +77,7 @@ def find_quote(text: str, quote: str, paragraph: int | None, occurrence: int | N
         hits.append(index)
         start = index + 1
     if not hits:
-        return None, f"quote not found verbatim in {where}: {_near_miss(text[window.begin:window.end], quote)}"
+        return None, f"quote not found verbatim in {where}: {_near_miss(text[window.begin : window.end], quote)}"
     if occurrence is None and len(hits) > 1:
         return None, (f"quote found {len(hits)} times in {where}; add 'occurrence: N' or a longer quote")
     if occurrence is not None and occurrence > len(hits):
@@ -95,5 +95,7 @@ def _near_miss(window: str, quote: str) -> str:
             break
     if best == 0:
         return f"{quote[:60]!r}"
-    return (f"matches up to {quote[:best][-30:]!r}, then the source has "
-            f"{window[window.find(quote[:best]) + best:][:20]!r} where the quote has {quote[best:best + 20]!r}")
+    return (
+        f"matches up to {quote[:best][-30:]!r}, then the source has "
+        f"{window[window.find(quote[:best]) + best :][:20]!r} where the quote has {quote[best : best + 20]!r}"
+    )

@@ -28,8 +28,12 @@ def validate(data: Graph, shapes: Graph, shapes_path: Path) -> None:
     passed: pySHACL's ontology mixing costs minutes on this graph for no gain.
     """
     conforms, report, _text = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=True,
-        allow_warnings=True, abort_on_first=False,
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        abort_on_first=False,
     )
     if conforms:
         return

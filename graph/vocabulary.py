@@ -41,8 +41,11 @@ class Vocabulary:
 
 def ontology_files(ontology_dir: Path) -> list[Path]:
     """The ontology proper (any RDF syntax), without the SHACL shapes kept beside it."""
-    return sorted(p for p in ontology_dir.iterdir()
-                  if p.suffix.lower() in RDF_SUFFIXES and p.name != "shapes.ttl") if ontology_dir.is_dir() else []
+    return (
+        sorted(p for p in ontology_dir.iterdir() if p.suffix.lower() in RDF_SUFFIXES and p.name != "shapes.ttl")
+        if ontology_dir.is_dir()
+        else []
+    )
 
 
 def load_ontology(ontology_dir: Path) -> Graph:
@@ -60,11 +63,14 @@ def index_vocabulary(ontology: Graph, namespace: str) -> Vocabulary:
 
     def local(term: URIRef) -> str | None:
         text = str(term)
-        return text[len(namespace):] if text.startswith(namespace) and len(text) > len(namespace) else None
+        return text[len(namespace) :] if text.startswith(namespace) and len(text) > len(namespace) else None
 
-    for kind, target in ((OWL.Class, vocab.classes), (OWL.ObjectProperty, vocab.object_properties),
-                         (OWL.DatatypeProperty, vocab.datatype_properties),
-                         (OWL.NamedIndividual, vocab.individuals)):
+    for kind, target in (
+        (OWL.Class, vocab.classes),
+        (OWL.ObjectProperty, vocab.object_properties),
+        (OWL.DatatypeProperty, vocab.datatype_properties),
+        (OWL.NamedIndividual, vocab.individuals),
+    ):
         for term in ontology.subjects(RDF.type, kind):
             if isinstance(term, URIRef) and (name := local(term)):
                 target[name] = term

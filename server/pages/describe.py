@@ -129,7 +129,7 @@ def _collect(rows: list[Row], other_key: str, index: Index, linker: Linker, skip
         if quote is not None and quote not in statement.quotes:
             statement.quotes.append(quote)
     for statement in statements.values():
-        statement.quotes.sort(key=lambda q: (q.begin or 0))
+        statement.quotes.sort(key=lambda q: q.begin or 0)
     kept = _in_reader_language(list(statements.values()), linker.lang)
     return sorted(kept, key=lambda s: (s.predicate.text.casefold(), s.other.text.casefold()))
 
@@ -157,13 +157,15 @@ def _figures(state: ServerState, subject: str, index: Index, linker: Linker) -> 
     return figures
 
 
-def _neighbourhood(state: ServerState, page_iri: str, statements: list[Statement], index: Index,
-                   linker: Linker) -> dict[str, object]:
+def _neighbourhood(
+    state: ServerState, page_iri: str, statements: list[Statement], index: Index, linker: Linker
+) -> dict[str, object]:
     """Nodes and edges around the resource (entities only), for the interactive picture."""
     entity_space = index.base_iri + "id/"
     centre = linker.iri(page_iri)
-    nodes = {page_iri: {"id": page_iri, "label": centre.text, "href": centre.href, "family": centre.family,
-                        "centre": True}}
+    nodes = {
+        page_iri: {"id": page_iri, "label": centre.text, "href": centre.href, "family": centre.family, "centre": True}
+    }
     edges = []
     for direction, group in statements:
         for statement in group:
@@ -172,8 +174,15 @@ def _neighbourhood(state: ServerState, page_iri: str, statements: list[Statement
                 continue
             if other not in nodes and len(nodes) > MAX_NEIGHBOURS:
                 continue
-            nodes.setdefault(other, {"id": other, "label": statement.other.text, "href": statement.other.href,
-                                     "family": statement.other.family})
+            nodes.setdefault(
+                other,
+                {
+                    "id": other,
+                    "label": statement.other.text,
+                    "href": statement.other.href,
+                    "family": statement.other.family,
+                },
+            )
             source, target = (page_iri, other) if direction == "out" else (other, page_iri)
             edges.append({"source": source, "target": target, "label": statement.predicate.text})
     around = [n for n in nodes if n != page_iri]
@@ -182,8 +191,14 @@ def _neighbourhood(state: ServerState, page_iri: str, statements: list[Statement
         query = f"""SELECT DISTINCT ?a ?p ?b WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }}
           GRAPH ?g {{ ?a ?p ?b }} FILTER(STRSTARTS(STR(?g), "{index.base_iri}graph/facts/")) }} LIMIT 200"""
         for row in select(state, query):
-            edges.append({"source": row["a"].value, "target": row["b"].value,
-                          "label": linker.iri(row["p"].value).text, "secondary": True})
+            edges.append(
+                {
+                    "source": row["a"].value,
+                    "target": row["b"].value,
+                    "label": linker.iri(row["p"].value).text,
+                    "secondary": True,
+                }
+            )
     return {"nodes": list(nodes.values()), "edges": _merge_parallel(edges)}
 
 

@@ -25,7 +25,7 @@ def _builtin(prefixes: dict[str, str]) -> list[Example]:
             "classes",
             "How many entities of each class",
             f"{head}SELECT ?class (COUNT(DISTINCT ?entity) AS ?entities) WHERE {{\n"
-            f"  ?entity a ?class . FILTER(STRSTARTS(STR(?class), \"{mdk}\"))\n"
+            f'  ?entity a ?class . FILTER(STRSTARTS(STR(?class), "{mdk}"))\n'
             "} GROUP BY ?class ORDER BY DESC(?entities)",
         ),
         Example(

@@ -96,4 +96,3 @@ def build_home(state: ServerState, index: Index, lang: str) -> Home:
         map_height=geo.height(),
         documents=documents,
     )
-

@@ -24,8 +24,9 @@ def page_index(state: ServerState) -> Index:
 
 
 def language() -> str:
-    return pick_language(request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE),
-                         request.headers.get("Accept-Language"))
+    return pick_language(
+        request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language")
+    )
 
 
 def render_page(template: str, status: int = 200, **context: object) -> Response:

@@ -84,8 +84,9 @@ def _read_text(seeds_dir: Path, build_dir: Path, doc_id: str) -> tuple[str | Non
 
 def _sentence_notes(coverage: dict[str, object]) -> list[dict[str, object]]:
     notes = [{**n, "kind": "not-factual"} for n in coverage.get("not_factual", [])]  # type: ignore[union-attr]
-    notes += [{**n, "kind": "uncovered", "reason": "states something no quote maps"}
-              for n in coverage.get("uncovered", [])]  # type: ignore[union-attr]
+    notes += [
+        {**n, "kind": "uncovered", "reason": "states something no quote maps"} for n in coverage.get("uncovered", [])
+    ]  # type: ignore[union-attr]
     return notes
 
 
@@ -120,8 +121,7 @@ def _segments(line: str, start: int, quotes: list[QuoteInfo], notes: list[dict[s
     return segments
 
 
-def load_source(seeds_dir: Path, build_dir: Path, doc_iri: str, index: Index,
-                speakers: dict[int, str]) -> SourceText:
+def load_source(seeds_dir: Path, build_dir: Path, doc_iri: str, index: Index, speakers: dict[int, str]) -> SourceText:
     doc_id = doc_iri.rstrip("/").rsplit("/", 1)[-1]
     result = SourceText(document=doc_id, coverage=_coverage(build_dir, doc_id))
     result.notes = _sentence_notes(result.coverage)

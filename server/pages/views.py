@@ -49,17 +49,23 @@ def resource_page(state: ServerState, target: str) -> Response:
 
 def _graph_page(state: ServerState, target: str) -> Response:
     graph = next(g for g in state.info.graphs if g.iri == target)
-    query = f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {iri(target)} {{ ?s a ?class }} }} " \
-            "GROUP BY ?class ORDER BY DESC(?n) LIMIT 40"
+    query = (
+        f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {iri(target)} {{ ?s a ?class }} }} "
+        "GROUP BY ?class ORDER BY DESC(?n) LIMIT 40"
+    )
     classes = [(row["class"].value, int(row["n"].value)) for row in select(state, query)]
     return render_page("graph.html", graph=graph, classes=classes)
 
 
-def _facts_of_quotes(state: ServerState, index: Index, linker: Linker, quote: str | None = None,
-                     document: str | None = None) -> dict[str, list[tuple[object, object, object, str]]]:
+def _facts_of_quotes(
+    state: ServerState, index: Index, linker: Linker, quote: str | None = None, document: str | None = None
+) -> dict[str, list[tuple[object, object, object, str]]]:
     """For each quote (of one document, or one quote), the facts it supports as shown triples."""
-    restriction = f"VALUES ?quote {{ {iri(quote)} }}" if quote else \
-        f"?quote <http://www.w3.org/ns/prov#wasQuotedFrom> {iri(document or '')} ."
+    restriction = (
+        f"VALUES ?quote {{ {iri(quote)} }}"
+        if quote
+        else f"?quote <http://www.w3.org/ns/prov#wasQuotedFrom> {iri(document or '')} ."
+    )
     query = f"""SELECT ?quote ?fact ?s ?p ?o WHERE {{ {restriction}
       ?fact <{index.mdk}supportedBy> ?quote ; <{RDF}subject> ?s ; <{RDF}predicate> ?p ; <{RDF}object> ?o }}"""
     facts: dict[str, list[tuple[object, object, object, str]]] = {}
@@ -75,8 +81,11 @@ def _facts_of_quotes(state: ServerState, index: Index, linker: Linker, quote: st
 def source_page(state: ServerState, index: Index, document: str) -> Response:
     lang = language()
     linker = Linker(index, lang)
-    speakers = {q.paragraph: index.label(q.speaker, lang) for q in index.quotes.values()
-                if q.document == document and q.paragraph and q.speaker}
+    speakers = {
+        q.paragraph: index.label(q.speaker, lang)
+        for q in index.quotes.values()
+        if q.document == document and q.paragraph and q.speaker
+    }
     source = load_source(state.settings.seeds_dir, state.settings.build_dir, document, index, speakers)
     quotes = sorted((q for q in index.quotes.values() if q.document == document), key=lambda q: q.begin or 0)
     return render_page(

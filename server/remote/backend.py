@@ -180,8 +180,9 @@ class RemoteBackend:
         deadline_at = time.monotonic() + options.deadline
         try:
             if not self._slots.acquire(timeout=options.deadline):
-                raise PoolUnavailable("the server is busy: no connection to the store became free in time",
-                                      options.retry_after)
+                raise PoolUnavailable(
+                    "the server is busy: no connection to the store became free in time", options.retry_after
+                )
             try:
                 yield deadline_at
             finally:
@@ -208,7 +209,11 @@ class RemoteBackend:
         headers = {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"}
         try:
             return self._connections.request(
-                "POST", self.location.query_path, deadline_at, urlencode(fields).encode("utf-8"), headers,
+                "POST",
+                self.location.query_path,
+                deadline_at,
+                urlencode(fields).encode("utf-8"),
+                headers,
                 enough,  # type: ignore[arg-type]
             )
         except Unreachable as error:
@@ -232,22 +237,26 @@ class RemoteBackend:
         media_type = reply.content_type.split(";")[0].strip().lower()
         if media_type in RESULT_TYPES:
             if not reply.complete:
-                raise StoreFailed(f"the store's answer is larger than {MAX_ANSWER_BYTES} bytes",
-                                  self._options.retry_after)
+                raise StoreFailed(
+                    f"the store's answer is larger than {MAX_ANSWER_BYTES} bytes", self._options.retry_after
+                )
             try:
                 result = ox.parse_query_results(reply.body, format=RESULT_TYPES[media_type])
             except (SyntaxError, ValueError) as error:
-                raise StoreFailed(f"the store's answer is incomplete or malformed ({error})",
-                                  self._options.retry_after) from None
+                raise StoreFailed(
+                    f"the store's answer is incomplete or malformed ({error})", self._options.retry_after
+                ) from None
             outcome = serialise(result, job, capped)
             if outcome.kind == "error":  # parsing is lazy: a cut-off answer shows up while re-serialising
-                raise StoreFailed(f"the store's answer is incomplete or malformed ({outcome.message})",
-                                  self._options.retry_after)
+                raise StoreFailed(
+                    f"the store's answer is incomplete or malformed ({outcome.message})", self._options.retry_after
+                )
             return outcome
         if media_type in ("application/n-triples", "text/plain"):
             return serialise(self._triples(reply, job), job, False)
-        raise StoreFailed(f"the store answered in an unexpected format ({media_type or 'none'})",
-                          self._options.retry_after)
+        raise StoreFailed(
+            f"the store answered in an unexpected format ({media_type or 'none'})", self._options.retry_after
+        )
 
     def _triples(self, reply: Reply, job: Job) -> list[ox.Triple]:
         lines = [line for line in reply.body.split(b"\n") if line.strip() and not line.lstrip().startswith(b"#")]

@@ -86,8 +86,10 @@ def from_files(files: Iterable[DataFile], base_iri: str) -> tuple[Published, lis
     digest, quads = hashlib.sha256(), []
     for data in files:
         if data.graph is None:
-            raise ValueError(f"{data.path}: give the graph it goes to (GRAPH=FILE); the store's default graph "
-                             "is not part of a published dataset")
+            raise ValueError(
+                f"{data.path}: give the graph it goes to (GRAPH=FILE); the store's default graph "
+                "is not part of a published dataset"
+            )
         content = data.path.read_bytes()
         digest.update(content)
         rdf_format = ox.RdfFormat.from_extension(data.path.suffix.lstrip("."))
@@ -98,8 +100,12 @@ def from_files(files: Iterable[DataFile], base_iri: str) -> tuple[Published, lis
         quads += [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed]
     uploads, examples = _split(quads, base_iri + "id/")
     graphs = {u.iri: {"role": "data", "triples": u.triples} for u in uploads}
-    manifest = {"version": digest.hexdigest(), "base_iri": base_iri, "graphs": graphs,
-                "triples": sum(u.triples for u in uploads)}
+    manifest = {
+        "version": digest.hexdigest(),
+        "base_iri": base_iri,
+        "graphs": graphs,
+        "triples": sum(u.triples for u in uploads),
+    }
     return Published(meta_graph_iri(base_iri), manifest, examples), uploads
 
 
@@ -143,8 +149,11 @@ class Publisher:
     ) -> PublishReport:
         started = time.monotonic()
         report = PublishReport(not_replaced=[u.iri for u in uploads])
-        meta = GraphUpload(published.iri, ox.serialize(meta_triples(published), format=ox.RdfFormat.N_TRIPLES)
-                           or b"", len(meta_triples(published)))
+        meta = GraphUpload(
+            published.iri,
+            ox.serialize(meta_triples(published), format=ox.RdfFormat.N_TRIPLES) or b"",
+            len(meta_triples(published)),
+        )
         try:
             previous = self._previous_graphs()
             stale = sorted(previous - {u.iri for u in uploads} - {published.iri})
@@ -161,8 +170,14 @@ class Publisher:
         report.seconds = time.monotonic() - started
         return report
 
-    def _staged(self, uploads: list[GraphUpload], meta: GraphUpload, stale: list[str], report: PublishReport,
-                progress: Callable[[str], None]) -> None:
+    def _staged(
+        self,
+        uploads: list[GraphUpload],
+        meta: GraphUpload,
+        stale: list[str],
+        report: PublishReport,
+        progress: Callable[[str], None],
+    ) -> None:
         token = secrets.token_hex(6)
         staging = {u.iri: f"urn:x-kg-publish:{token}:{index}" for index, u in enumerate([*uploads, meta])}
         try:
@@ -180,14 +195,17 @@ class Publisher:
             self._update(" ;\n".join(moves + drops))
         except _Failed as failure:
             self._quietly_drop(list(staging.values()))
-            raise _Failed(f"the switch to the new graphs failed ({failure}); a store that applies an update "
-                          "request atomically (Oxigraph, Fuseki) still holds its previous graphs") from None
+            raise _Failed(
+                f"the switch to the new graphs failed ({failure}); a store that applies an update "
+                "request atomically (Oxigraph, Fuseki) still holds its previous graphs"
+            ) from None
         report.replaced, report.not_replaced, report.dropped = [u.iri for u in uploads], [], stale
         for upload in uploads:
             self._verify(upload.iri, upload.triples)
 
-    def _direct(self, uploads: list[GraphUpload], meta: GraphUpload, report: PublishReport,
-                progress: Callable[[str], None]) -> None:
+    def _direct(
+        self, uploads: list[GraphUpload], meta: GraphUpload, report: PublishReport, progress: Callable[[str], None]
+    ) -> None:
         for upload in uploads:
             self._put(upload.iri, upload)
             self._verify(upload.iri, upload.triples)
@@ -242,8 +260,9 @@ class Publisher:
 
     def _update(self, update: str) -> None:
         body = urlencode({"update": update}).encode("utf-8")
-        reply = self._request("POST", self.location.update_path, body,
-                              {"Content-Type": "application/x-www-form-urlencoded"})
+        reply = self._request(
+            "POST", self.location.update_path, body, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
         if reply.status not in (200, 204):
             raise _Failed(f"SPARQL Update refused ({reply.status}: {reply.text[:300]})")
 

@@ -284,8 +284,10 @@ def _check_bound_forms(saved: SavedQuery, decorators: Decorators, problem: Repor
         ox.Store().query(bound)
     except SyntaxError as error:
         where = "with its parameters bound" + (" and a page applied" if saved.pagination else "")
-        problem(decorators.line_of("pagination") if saved.pagination else None,
-                f"the query no longer parses {where} (a LIMIT/OFFSET of its own, or VALUES in a template?): {error}")
+        problem(
+            decorators.line_of("pagination") if saved.pagination else None,
+            f"the query no longer parses {where} (a LIMIT/OFFSET of its own, or VALUES in a template?): {error}",
+        )
 
 
 def _mapping(value: object) -> dict[str, object]:

@@ -185,9 +185,10 @@ def _responses(saved: SavedQuery) -> dict[str, object]:
         content = {f.media_type: {"schema": {"type": "string"}} for f in GRAPH_FORMATS}
     return {
         "200": {"description": "the answer, in the negotiated format", "content": content},
-        "400": {"description": "a parameter is missing or does not fit its type (the message names it)",
-                "content": _TEXT},
+        "400": {
+            "description": "a parameter is missing or does not fit its type (the message names it)",
+            "content": _TEXT,
+        },
         "406": {"description": "no acceptable format", "content": _TEXT},
-        "503": {"description": "past the deadline, or the server is busy; retry after Retry-After",
-                "content": _TEXT},
+        "503": {"description": "past the deadline, or the server is busy; retry after Retry-After", "content": _TEXT},
     }

@@ -49,9 +49,13 @@ def test_ontology_documentation_is_generated(built: tuple[BuildResult, dict, Bui
 def test_two_builds_are_byte_identical(built: tuple[BuildResult, dict, BuildSettings], tmp_path: Path) -> None:
     """A second build, in another process (another hash seed), gives the same bytes in every dump."""
     other = tmp_path / "again"
-    subprocess.run([sys.executable, "-m", "graph.cli", "build", "--no-docs", "--build-dir", str(other)],
-                   check=True, cwd=REPO_ROOT, capture_output=True, env={"PYTHONHASHSEED": "12345",
-                                                                        "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        [sys.executable, "-m", "graph.cli", "build", "--no-docs", "--build-dir", str(other)],
+        check=True,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"},
+    )
     again = json.loads((other / "manifest.json").read_text())
     first = built[1]
     assert {k: v["sha256"] for k, v in again["dumps"].items()} == {k: v["sha256"] for k, v in first["dumps"].items()}
@@ -95,8 +99,9 @@ def test_jsonld_has_a_compact_context(built: tuple[BuildResult, dict, BuildSetti
 def test_base_iri_is_configurable(tmp_path: Path) -> None:
     from graph.build import build_dataset
 
-    settings = BuildSettings.from_env(build_dir=tmp_path / "b", base_iri="http://example.org/kg/",
-                                      reasoner=False, docs=False)
+    settings = BuildSettings.from_env(
+        build_dir=tmp_path / "b", base_iri="http://example.org/kg/", reasoner=False, docs=False
+    )
     result = build_dataset(settings)
     subjects = {str(s) for s, _p, _o, _g in result.dataset.quads() if isinstance(s, URIRef)}
     assert "http://example.org/kg/id/jazari-root" in subjects

@@ -14,8 +14,9 @@ from graph.settings import REPO_ROOT, BuildSettings
 
 
 def kg(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "graph.cli", *args], cwd=REPO_ROOT, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "graph.cli", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_dump_writes_the_requested_format(built: tuple[BuildResult, dict, BuildSettings], tmp_path: Path) -> None:
@@ -37,9 +38,13 @@ def test_stats_reports_coverage_and_lists_uncovered_sentences(built: tuple[Build
 
 
 def test_query_prints_a_table(built: tuple[BuildResult, dict, BuildSettings]) -> None:
-    done = kg("query", "--build-dir", str(built[2].build_dir),
-              "SELECT ?label WHERE { <https://w3id.org/morocco-digital-kg/id/morocco> "
-              "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label")
+    done = kg(
+        "query",
+        "--build-dir",
+        str(built[2].build_dir),
+        "SELECT ?label WHERE { <https://w3id.org/morocco-digital-kg/id/morocco> "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label",
+    )
     assert done.returncode == 0, done.stderr
     assert "Maroc@fr" in done.stdout and "Morocco@en" in done.stdout and "(2 rows)" in done.stdout
 

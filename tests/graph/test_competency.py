@@ -46,7 +46,7 @@ def _short(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str | None:
     if isinstance(term, ox.NamedNode):
         for prefix, iri in PREFIXES.items():
             if term.value.startswith(iri):
-                return f"{prefix}:{term.value[len(iri):]}"
+                return f"{prefix}:{term.value[len(iri) :]}"
         return term.value
     return term.value
 

@@ -36,8 +36,11 @@ def test_every_fact_is_reified_and_every_reified_fact_is_in_the_graph(dataset: D
     provenance = dataset.graph(PROVENANCE)
     reified = set()
     for fact in provenance.subjects(RDF.type, _mdk("Fact")):
-        triple = (provenance.value(fact, RDF.subject), provenance.value(fact, RDF.predicate),
-                  provenance.value(fact, RDF.object))
+        triple = (
+            provenance.value(fact, RDF.subject),
+            provenance.value(fact, RDF.predicate),
+            provenance.value(fact, RDF.object),
+        )
         assert list(provenance.objects(fact, _mdk("supportedBy"))), f"{fact} has no quote"
         document = provenance.value(fact, PROV.wasDerivedFrom)
         doc_id = str(document).rsplit("/", 1)[-1]

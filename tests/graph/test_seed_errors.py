@@ -39,20 +39,45 @@ class Corruption:
 
 
 CORRUPTIONS = [
-    Corruption("quote not verbatim", FIXTURE, "un institut autour de l’IA", "un institut autour de l'IA",
-               "quote not found verbatim"),
+    Corruption(
+        "quote not verbatim",
+        FIXTURE,
+        "un institut autour de l’IA",
+        "un institut autour de l'IA",
+        "quote not found verbatim",
+    ),
     Corruption("unknown property", FIXTURE, "specialisedIn", "specializedIn", "unknown property 'specializedIn'"),
     Corruption("unknown class", Path("entities/places.yaml"), "class: City", "class: Town", "unknown class 'Town'"),
-    Corruption("dangling entity id", FIXTURE, "[jazari-institute-dakhla, locatedIn, dakhla]",
-               "[jazari-institute-dakhla, locatedIn, dakhla-city]", "unknown entity 'dakhla-city'"),
+    Corruption(
+        "dangling entity id",
+        FIXTURE,
+        "[jazari-institute-dakhla, locatedIn, dakhla]",
+        "[jazari-institute-dakhla, locatedIn, dakhla-city]",
+        "unknown entity 'dakhla-city'",
+    ),
     Corruption("wrong datatype", Path(""), "", "", "is not a valid xsd:gYear"),
-    Corruption("duplicate id", Path("entities/places.yaml"), "",
-               "\n- id: rabat\n  class: City\n  label: {fr: Rabat, en: Rabat}\n", "duplicate id 'rabat'"),
+    Corruption(
+        "duplicate id",
+        Path("entities/places.yaml"),
+        "",
+        "\n- id: rabat\n  class: City\n  label: {fr: Rabat, en: Rabat}\n",
+        "duplicate id 'rabat'",
+    ),
     Corruption("yaml syntax", Path("entities/places.yaml"), "- id: africa", "- id: [africa", "YAML syntax error"),
-    Corruption("range violation", FIXTURE, "[jazari-institute-dakhla, locatedIn, dakhla]",
-               "[jazari-institute-dakhla, locatedIn, energy-transition]", "not in the range of locatedIn"),
-    Corruption("missing english label", Path("entities/places.yaml"), "label: {fr: Rabat, en: Rabat}",
-               "label: {fr: Rabat}", "missing language(s): en"),
+    Corruption(
+        "range violation",
+        FIXTURE,
+        "[jazari-institute-dakhla, locatedIn, dakhla]",
+        "[jazari-institute-dakhla, locatedIn, energy-transition]",
+        "not in the range of locatedIn",
+    ),
+    Corruption(
+        "missing english label",
+        Path("entities/places.yaml"),
+        "label: {fr: Rabat, en: Rabat}",
+        "label: {fr: Rabat}",
+        "missing language(s): en",
+    ),
 ]
 
 
@@ -63,8 +88,9 @@ def _extra_facts_file(seeds: Path, body: str) -> Path:
 
 
 @pytest.mark.parametrize("case", CORRUPTIONS, ids=[c.name for c in CORRUPTIONS])
-def test_corrupt_seed_fails_with_location_and_keeps_last_build(case: Corruption, seeds_copy: Path,
-                                                                tmp_path: Path) -> None:
+def test_corrupt_seed_fails_with_location_and_keeps_last_build(
+    case: Corruption, seeds_copy: Path, tmp_path: Path
+) -> None:
     (seeds_copy / FIXTURE).write_text(GOOD_FACTS, encoding="utf-8")
     build_dir = tmp_path / "build"
     good = BuildSettings.from_env(seeds_dir=seeds_copy, build_dir=build_dir, docs=False, reasoner=False)
@@ -72,8 +98,11 @@ def test_corrupt_seed_fails_with_location_and_keeps_last_build(case: Corruption,
     before = hashlib.sha256((build_dir / "kg.nq").read_bytes()).hexdigest()
 
     if case.name == "wrong datatype":
-        target = _extra_facts_file(seeds_copy, 'paragraph: 11\nclaims:\n  - quote: "A Dakhla"\n'
-                                               '    facts:\n      - [jazari-root, horizon, {gYear: "soon"}]\n')
+        target = _extra_facts_file(
+            seeds_copy,
+            'paragraph: 11\nclaims:\n  - quote: "A Dakhla"\n'
+            '    facts:\n      - [jazari-root, horizon, {gYear: "soon"}]\n',
+        )
     else:
         target = seeds_copy / case.file
         text = target.read_text(encoding="utf-8")
@@ -90,15 +119,19 @@ def test_corrupt_seed_fails_with_location_and_keeps_last_build(case: Corruption,
 
 
 def test_ambiguous_quote_needs_an_occurrence(seeds_copy: Path, tmp_path: Path) -> None:
-    _extra_facts_file(seeds_copy, 'paragraph: 11\nclaims:\n  - quote: "institut"\n'
-                                  '    facts:\n      - [jazari-root, status, StatusLaunched]\n')
+    _extra_facts_file(
+        seeds_copy,
+        'paragraph: 11\nclaims:\n  - quote: "institut"\n    facts:\n      - [jazari-root, status, StatusLaunched]\n',
+    )
     with pytest.raises(BuildError, match="add 'occurrence: N'"):
         build(BuildSettings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False, reasoner=False))
 
 
 def test_every_problem_is_reported_at_once(seeds_copy: Path, tmp_path: Path) -> None:
-    _extra_facts_file(seeds_copy, 'paragraph: 11\nclaims:\n  - quote: "no such words"\n'
-                                  '    facts:\n      - [nobody, noProperty, nothing]\n')
+    _extra_facts_file(
+        seeds_copy,
+        'paragraph: 11\nclaims:\n  - quote: "no such words"\n    facts:\n      - [nobody, noProperty, nothing]\n',
+    )
     with pytest.raises(BuildError) as caught:
         build(BuildSettings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False, reasoner=False))
     reasons = " ".join(p.reason for p in caught.value.problems)
@@ -138,13 +171,17 @@ def _count_connections(server: socket.socket) -> int:
     return count
 
 
-@pytest.mark.parametrize(("name", "content", "expected"), [
-    ("laughs.rdf", BILLION_LAUGHS, "DOCTYPE or ENTITY"),
-    ("remote.jsonld", None, "remote @context is refused"),
-    ("truncated.ttl", b"@prefix ex: <http://example.org/> .\nex:a ex:b ", "syntax error"),
-])
-def test_hostile_ontology_files_fail_closed_without_network(name: str, content: bytes | None, expected: str,
-                                                            tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("laughs.rdf", BILLION_LAUGHS, "DOCTYPE or ENTITY"),
+        ("remote.jsonld", None, "remote @context is refused"),
+        ("truncated.ttl", b"@prefix ex: <http://example.org/> .\nex:a ex:b ", "syntax error"),
+    ],
+)
+def test_hostile_ontology_files_fail_closed_without_network(
+    name: str, content: bytes | None, expected: str, tmp_path: Path
+) -> None:
     ontology = tmp_path / "ontology"
     shutil.copytree(REPO_ROOT / "ontology", ontology)
     build_dir = tmp_path / "build"
@@ -154,8 +191,9 @@ def test_hostile_ontology_files_fail_closed_without_network(name: str, content: 
     server, _ = _listener()
     port = server.getsockname()[1]
     if content is None:
-        content = json.dumps({"@context": f"http://127.0.0.1:{port}/context.jsonld",
-                              "@id": "http://example.org/x", "name": "x"}).encode()
+        content = json.dumps(
+            {"@context": f"http://127.0.0.1:{port}/context.jsonld", "@id": "http://example.org/x", "name": "x"}
+        ).encode()
     (ontology / name).write_bytes(content)
     with pytest.raises(BuildError, match=expected) as caught:
         build(settings)

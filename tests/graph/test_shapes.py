@@ -47,11 +47,14 @@ def _broken(kind: str) -> Graph:
     return graph
 
 
-@pytest.mark.parametrize(("kind", "message"), [
-    ("fact without quote", "fact without a quote that supports it"),
-    ("figure without unit", "figure without exactly one unit"),
-    ("entity without english label", "entity without an English label"),
-])
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("fact without quote", "fact without a quote that supports it"),
+        ("figure without unit", "figure without exactly one unit"),
+        ("entity without english label", "entity without an English label"),
+    ],
+)
 def test_shapes_reject_broken_data(kind: str, message: str) -> None:
     data = _broken(kind) + load_ontology(REPO_ROOT / "ontology")  # subclass links let targets reach subclasses
     with pytest.raises(BuildError, match=message):

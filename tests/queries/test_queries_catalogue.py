@@ -18,8 +18,11 @@ BROKEN = [
     (HEAD.replace("#+ summary", "#+ summry") + "SELECT ?x WHERE { ?x ?p ?o }\n", 1, "unknown decorator 'summry'"),
     ("#+ tags: [a]\nSELECT ?x WHERE { ?x ?p ?o }\n", 1, "needs a 'summary'"),
     ("#+ summary: [unclosed\nSELECT ?x WHERE { ?x ?p ?o }\n", 1, "not valid YAML"),
-    (HEAD + "#+ defaults:\n#+   - city: https://example.org/x\nSELECT ?x WHERE { ?x ?p ?o }\n", 4,
-     "declare parameter 'city' but the query has no"),
+    (
+        HEAD + "#+ defaults:\n#+   - city: https://example.org/x\nSELECT ?x WHERE { ?x ?p ?o }\n",
+        4,
+        "declare parameter 'city' but the query has no",
+    ),
     (HEAD + "#+ enumerate:\n#+   - kind: [a, b]\nSELECT ?x WHERE { ?x a ?_type_iri }\n", 4, "declare parameter 'kind'"),
     (HEAD + "#+ pagination: 10\nSELECT ?x WHERE { ?x ?p ?o }\n", 3, "needs ORDER BY"),
     (HEAD + "#+ pagination: 10\nSELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x LIMIT 5\n", 3, "no longer parses"),
@@ -28,12 +31,21 @@ BROKEN = [
     (HEAD + "SELECT ?x WHERE { ?x ?p ?_a_b_c_d }\n", 3, "starts like a parameter"),
     (HEAD + "SELECT ?x WHERE { ?x ?p ?_page }\n", 3, "reserved"),
     (HEAD + "SELECT ?x WHERE { ?x ?p ?_who_iri }\n", 3, "needs an example"),
-    (HEAD + "#+ parameters:\n#+   who: {example: not an iri}\nSELECT ?x WHERE { ?x ?p ?_who_iri }\n", 4,
-     "example value of 'who' does not fit"),
-    (HEAD + "#+ parameters:\n#+   n: {type: iri, example: 3}\nSELECT ?x WHERE { ?x ?p ?_n_integer }\n", 4,
-     "makes it 'integer'"),
-    (HEAD + "#+ parameters:\n#+   who: {example: 'https://e.org/x'}\nCONSTRUCT WHERE { ?_who_iri ?p ?o }\n", None,
-     "no longer parses"),
+    (
+        HEAD + "#+ parameters:\n#+   who: {example: not an iri}\nSELECT ?x WHERE { ?x ?p ?_who_iri }\n",
+        4,
+        "example value of 'who' does not fit",
+    ),
+    (
+        HEAD + "#+ parameters:\n#+   n: {type: iri, example: 3}\nSELECT ?x WHERE { ?x ?p ?_n_integer }\n",
+        4,
+        "makes it 'integer'",
+    ),
+    (
+        HEAD + "#+ parameters:\n#+   who: {example: 'https://e.org/x'}\nCONSTRUCT WHERE { ?_who_iri ?p ?o }\n",
+        None,
+        "no longer parses",
+    ),
     (HEAD + "SELECT ?x WHERE { SERVICE <http://example.org/> { ?x ?p ?o } }\n", None, "SERVICE"),
     (HEAD + "INSERT DATA { <http://e.org/a> <http://e.org/b> <http://e.org/c> }\n", None, "read-only"),
 ]
@@ -99,8 +111,7 @@ def test_values_go_into_the_outermost_where_group(text: str, form: str, expected
 def test_queries_follow_a_non_default_base_iri(tmp_path: Path) -> None:
     """A graph built under another base gets its saved queries (and their examples) moved under it."""
     (tmp_path / "one.rq").write_text(
-        "#+ summary: one entity\n"
-        "SELECT ?p WHERE { <https://w3id.org/morocco-digital-kg/id/morocco> ?p ?o }\n",
+        "#+ summary: one entity\nSELECT ?p WHERE { <https://w3id.org/morocco-digital-kg/id/morocco> ?p ?o }\n",
         encoding="utf-8",
     )
     saved = load_catalogue(tmp_path, "http://example.org/kg/").get("one")

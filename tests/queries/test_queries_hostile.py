@@ -42,8 +42,8 @@ CORPUS = (
     "file:///etc/passwd",
     "SELECT * WHERE { ?s ?p ?o }",
     "11 } UNION { ?s ?p ?o",
-    "2032\"^^<http://www.w3.org/2001/XMLSchema#string>",
-    "en\") } #",
+    '2032"^^<http://www.w3.org/2001/XMLSchema#string>',
+    'en") } #',
     "\x00",
     "",
 )

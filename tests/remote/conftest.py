@@ -55,8 +55,18 @@ def fixture_store(fixture_build: Path) -> Iterator[Store]:
 @pytest.fixture(scope="session")
 def kg_server(fixture_store: Store) -> Iterator[RunningServer]:
     """Same limits as the embedded ``kg_server``; the data comes from the store."""
-    arguments = ["--workers", "2", "--query-timeout", str(QUERY_TIMEOUT), "--max-rows", str(MAX_ROWS),
-                 "--queue-size", "4", "--max-body-bytes", "65536"]
+    arguments = [
+        "--workers",
+        "2",
+        "--query-timeout",
+        str(QUERY_TIMEOUT),
+        "--max-rows",
+        str(MAX_ROWS),
+        "--queue-size",
+        "4",
+        "--max-body-bytes",
+        "65536",
+    ]
     with remote_server(fixture_store.url, arguments) as server:
         yield server
 

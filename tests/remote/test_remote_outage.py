@@ -58,8 +58,11 @@ class _StandIn(BaseHTTPRequestHandler):
         if "publish#manifest" in query:
             document = json.dumps({"manifest": self.published.manifest, "example_resources": []})
             binding = {"g": {"type": "uri", "value": self.published.iri}, "m": {"type": "literal", "value": document}}
-            self._send(200, "application/sparql-results+json",
-                       json.dumps({"head": {"vars": ["g", "m"]}, "results": {"bindings": [binding]}}).encode())
+            self._send(
+                200,
+                "application/sparql-results+json",
+                json.dumps({"head": {"vars": ["g", "m"]}, "results": {"bindings": [binding]}}).encode(),
+            )
         elif self.mode == "slow":
             time.sleep(4)
             self._send(200, "application/sparql-results+json", b'{"head":{},"boolean":true}')

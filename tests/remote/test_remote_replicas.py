@@ -33,9 +33,10 @@ def test_two_replicas_share_one_store(tmp_path: Path) -> None:
         arguments = ["--store-refresh", "0.2", "--http-workers", "1"]
         with remote_server(store.url, arguments) as one, remote_server(store.url, arguments) as two:
             for query in (COUNT, f"DESCRIBE <{ID}actor-1>", "SELECT ?g WHERE { GRAPH ?g {} } ORDER BY ?g"):
-                assert one.query(query, accept="text/csv, text/turtle").body == two.query(
-                    query, accept="text/csv, text/turtle"
-                ).body
+                assert (
+                    one.query(query, accept="text/csv, text/turtle").body
+                    == two.query(query, accept="text/csv, text/turtle").body
+                )
             assert _count(one) == _count(two) == 12
             old = _version(one)
             _publish_one_more_actor(store, tmp_path / "second")
@@ -50,8 +51,12 @@ def test_two_replicas_share_one_store(tmp_path: Path) -> None:
 def _publish_one_more_actor(store: Store, directory: Path) -> None:
     build = write_fixture_build(directory)
     nquads = build / "kg.nq"
-    extra = ox.Quad(ox.NamedNode(ID + "actor-13"), ox.NamedNode(RDF_TYPE), ox.NamedNode(KG + "Actor"),
-                    ox.NamedNode(BASE + "graph/facts/interview-1"))
+    extra = ox.Quad(
+        ox.NamedNode(ID + "actor-13"),
+        ox.NamedNode(RDF_TYPE),
+        ox.NamedNode(KG + "Actor"),
+        ox.NamedNode(BASE + "graph/facts/interview-1"),
+    )
     content = nquads.read_bytes() + ox.serialize([extra], format=ox.RdfFormat.N_QUADS)
     nquads.write_bytes(content)
     manifest = json.loads((build / "manifest.json").read_text())

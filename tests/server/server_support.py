@@ -95,7 +95,6 @@ class RunningServer:
         return self.request("POST", "/sparql", urllib.parse.urlencode({"query": query, **params}), headers)
 
 
-
 class ConnectionCounter:
     """A socket on 127.0.0.1 that accepts and counts every connection: a stand-in for any remote host.
 
