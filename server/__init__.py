@@ -1,4 +1,5 @@
-"""The SPARQL 1.1 endpoint of the knowledge graph: a Flask application run by gunicorn."""
+"""The SPARQL 1.1 endpoint of the knowledge graph: a Flask application run by granian, its queries
+evaluated in killable processes (:mod:`server.evaluators`)."""
 
 from server.app import create_app
 

@@ -1,62 +1,61 @@
 """The Flask application factory.
 
-Configuration arrives as one :class:`~server.settings.Settings`; the dataset is loaded here unless the
-caller passes one (tests do), or read from the remote store in remote mode. The backend is created but not
-started: the evaluator pool must be forked from a single-threaded process, which the WSGI runner arranges
-(see :mod:`server.runner`).
+Configuration arrives as one :class:`~server.settings.Settings`. In embedded mode the queries go to the
+evaluation service (:mod:`server.evaluators`), which ``kg serve`` starts once and shares between its HTTP
+workers (:mod:`server.runner`): each worker builds its app with that service's client and the dataset
+description the service reported. Called without them, the factory starts a service of its own, so the
+app also runs under any other WSGI server. In remote mode (``settings.store``) every query goes to that
+SPARQL store.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
-from collections.abc import Callable
+import shutil
+import tempfile
+from pathlib import Path
 
 from flask import Flask
 
-from server.backend import Backend
+from server.backend import Backend, PoolUnavailable
 from server.blueprints import dumps, meta, pages, queries, sparql
 from server.cache import CachingBackend, ResponseCache
 from server.cors import init_cors
-from server.dataset import DatasetInfo, LoadedDataset, load_dataset
+from server.dataset import DatasetInfo
 from server.errors import register_error_handlers
-from server.pool import EvaluatorPool, PoolOptions, PoolUnavailable
 from server.remote.backend import RemoteBackend
 from server.settings import Settings
-from server.state import ServerState, attach_state, get_state
+from server.state import ServerState, attach_state
 
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, dataset: LoadedDataset | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None, backend: Backend | None = None, info: DatasetInfo | None = None
+) -> Flask:
     """Build the application for ``settings`` (defaults when omitted).
 
-    With ``settings.store`` the application is a stateless front of that SPARQL store (no data is loaded
-    and no evaluator forked); otherwise it serves the build (or ``--data``) from the embedded store.
+    ``backend`` and ``info``: the evaluation service's client and what it loaded (``kg serve`` passes
+    them); without them, embedded mode starts a service for this app alone.
     """
     settings = settings or Settings()
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, MAX_FORM_MEMORY_SIZE=settings.max_body_bytes)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    options = PoolOptions(
-        size=settings.workers,
-        deadline=settings.query_timeout,
-        queue_size=settings.queue_size,
-        retry_after=settings.retry_after,
-        memory_mb=settings.worker_memory_mb,
-        isolate_network=settings.isolate_network,
-    )
-    backend: Backend
     if settings.store is not None:
-        backend = RemoteBackend(settings.store, options, settings.store_refresh, settings.base_iri, settings.build_dir)
-        info = _first_look(backend, settings)
-    else:
-        dataset = dataset or load_dataset(settings)
-        backend, info = EvaluatorPool(dataset.store, options), dataset.info
+        remote = RemoteBackend(
+            settings.store, settings.backend_limits, settings.store_refresh, settings.base_iri, settings.build_dir
+        )
+        backend, info = remote, _first_look(remote, settings)
+    elif backend is None or info is None:
+        backend, info = _own_service(settings)
     cache = ResponseCache(info.version, settings.cache_bytes) if settings.cache_bytes > 0 else None
-    state = ServerState(settings=settings, info=info, pool=CachingBackend(backend, cache))
+    state = ServerState(settings=settings, info=info, backend=CachingBackend(backend, cache))
     attach_state(app, state)
     if isinstance(backend, RemoteBackend):
-        app.before_request(lambda: _follow_store(state, backend))
+        remote_backend = backend
+        app.before_request(lambda: _follow_store(state, remote_backend))
     register_error_handlers(app)
     init_cors(app)
     for blueprint in (sparql.blueprint, meta.blueprint, dumps.blueprint):
@@ -64,6 +63,18 @@ def create_app(settings: Settings | None = None, dataset: LoadedDataset | None =
     queries.init_app(app, settings.queries_dir, info.base_iri or settings.base_iri)
     pages.init_app(app)
     return app
+
+
+def _own_service(settings: Settings) -> tuple[Backend, DatasetInfo]:
+    """Start an evaluation service owned by this process, stopped when it exits."""
+    from server.runner import EvaluationService
+
+    directory = Path(tempfile.mkdtemp(prefix="kg-app-"))
+    service = EvaluationService(settings, directory)
+    info = service.start()
+    service.supervise()
+    atexit.register(lambda: (service.stop(), shutil.rmtree(directory, ignore_errors=True)))
+    return service.client(), info
 
 
 def _first_look(backend: RemoteBackend, settings: Settings) -> DatasetInfo:
@@ -86,17 +97,5 @@ def _follow_store(state: ServerState, backend: RemoteBackend) -> None:
         return  # the views report the store's state; /health too
     if info.version != state.info.version:
         state.info = info
-        if isinstance(state.pool, CachingBackend) and state.pool.cache is not None:
-            state.pool.cache.reset(info.version)
-
-
-def start_pool(app: Flask, on_broken: Callable[[], None] | None = None) -> None:
-    """Fork the evaluators of ``app``; call once per serving process, before it starts threads.
-
-    ``on_broken``: what to do if the pool can no longer replace its evaluators (replace this process).
-    """
-    get_state(app).pool.start(on_broken)
-
-
-def stop_pool(app: Flask) -> None:
-    get_state(app).pool.close()
+        if state.backend.cache is not None:
+            state.backend.cache.reset(info.version)

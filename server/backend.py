@@ -1,23 +1,66 @@
-"""What the views need from whatever answers queries: the embedded evaluator pool or a remote SPARQL store.
+"""What the views need from whatever answers queries: the evaluation service or a remote SPARQL store.
 
 Every query the server runs (``/sparql``, saved queries, pages, search) is a :class:`~server.evaluation.Job`
 turned into an :class:`~server.evaluation.Outcome` by ``Backend.run``; the response cache wraps either
 implementation (:class:`server.cache.CachingBackend`). Failures that are nobody's fault but the backend's
-are raised as :class:`~server.pool.PoolUnavailable` or one of its subclasses, whose ``status`` is the HTTP
-status to answer with, so the views need not know which backend they talk to.
+are raised as :class:`PoolUnavailable` or one of its subclasses, whose ``status`` is the HTTP status to
+answer with; :mod:`server.errors` turns them into answers, so the views need not know which backend they
+talk to, nor catch anything.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from server.evaluation import Job, Outcome
-from server.pool import PoolUnavailable
+
+
+class PoolUnavailable(Exception):
+    """No answer can be given now; the client should retry after ``retry_after`` seconds."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+class DeadlineExceeded(PoolUnavailable):
+    """The query ran past its deadline; its evaluator was killed and replaced."""
+
+
+class StoreFailed(PoolUnavailable):
+    """The remote store answered, but with an error or an answer that cannot be read: 502 Bad Gateway."""
+
+    status = 502
+
+
+class StoreTimedOut(PoolUnavailable):
+    """The remote store did not complete the answer within the deadline: 504 Gateway Timeout."""
+
+    status = 504
+
+
+@dataclass(frozen=True, slots=True)
+class BackendLimits:
+    """How many queries run at once, how many may wait, and how long each may take."""
+
+    size: int
+    deadline: float
+    queue_size: int
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds a client is told to wait after a 503: one deadline, at least one second."""
+        return max(1, math.ceil(self.deadline))
 
 
 class Backend(Protocol):
-    """Runs jobs; ``start`` is called once per serving process before its request threads exist.
+    """Runs jobs; ``start`` is called once per serving process before it serves.
 
     ``on_broken`` is how a backend that cannot heal itself asks the serving process to be replaced.
     """
@@ -32,15 +75,3 @@ class Backend(Protocol):
     def alive(self) -> int:
         """Evaluators (embedded) or reachable stores (remote) able to answer now; 0 means degraded."""
         ...
-
-
-class StoreFailed(PoolUnavailable):
-    """The remote store answered, but with an error or an answer that cannot be read: 502 Bad Gateway."""
-
-    status = 502
-
-
-class StoreTimedOut(PoolUnavailable):
-    """The remote store did not complete the answer within the deadline: 504 Gateway Timeout."""
-
-    status = 504

@@ -6,8 +6,8 @@ parameters, the negotiated result and graph formats, the row cap, the prefixes a
 :class:`~server.evaluation.Job` is therefore the key, and the version goes into every ETag, so that an ETag
 a client kept from an older build never matches a newer one.
 
-The cache sits in front of the backend (:class:`CachingBackend` wraps the evaluator pool or a remote store),
-which is the one path every query takes, ``/sparql`` and saved queries alike. The checks that come before the pool
+The cache sits in front of the backend (:class:`CachingBackend` wraps the evaluation service's client or a
+remote store), the one path every query takes, ``/sparql`` and saved queries alike. The checks that come first
 (SERVICE refusal, nesting and size limits, negotiation) still run on every request; the deadline and the
 row cap are properties of the answers themselves: only complete, successful outcomes are kept, with their
 truncation flag. Each HTTP worker process has its own cache (nothing is shared between processes, so no
@@ -157,7 +157,7 @@ def _size(job: Job, outcome: Outcome) -> int:
 
 
 class CachingBackend:
-    """A backend (the evaluator pool or a remote store), answering from :class:`ResponseCache` when it can."""
+    """A backend (the evaluation service or a remote store), answering from :class:`ResponseCache` when it can."""
 
     def __init__(self, backend: Backend, cache: ResponseCache | None) -> None:
         self.backend = backend

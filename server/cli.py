@@ -1,4 +1,4 @@
-"""The ``serve`` subcommand: argparse options turned into :class:`Settings`, then gunicorn.
+"""The ``serve`` subcommand: argparse options turned into :class:`Settings`, then the server (:mod:`server.runner`).
 
 ``graph/cli.py`` registers it on the project's ``kg`` command with :func:`add_serve_parser`; ``python -m
 server`` builds a stand-alone parser with the same function.
@@ -175,7 +175,6 @@ def parse_data_argument(value: str) -> DataFile:
 
 def run_serve(arguments: argparse.Namespace) -> int:
     """Load the data, build the app and serve it until interrupted."""
-    from server.app import create_app
     from server.runner import serve
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -184,11 +183,10 @@ def run_serve(arguments: argparse.Namespace) -> int:
         print("kg serve: --data and --backend exclude each other (publish the files to the store)", file=sys.stderr)
         return 2
     try:
-        app = create_app(settings)
+        return serve(settings)
     except DatasetError as error:
         print(f"kg serve: {error}", file=sys.stderr)
         return 2
-    return serve(app, settings)
 
 
 def _positive_int(text: str) -> int:

@@ -12,6 +12,8 @@ import logging
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
+from server.backend import PoolUnavailable
+
 log = logging.getLogger(__name__)
 
 
@@ -60,6 +62,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:
         return text_response(error.status, error.message, error.headers)
+
+    @app.errorhandler(PoolUnavailable)
+    def _unavailable(error: PoolUnavailable) -> Response:
+        return text_response(error.status, error.message, {"Retry-After": str(error.retry_after)})
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:

@@ -1,100 +1,180 @@
-"""Running the application under gunicorn, with the process layout the deadline guarantee needs.
+"""Running the server: the evaluation service, then granian serving the Flask app in several processes.
 
-Each gunicorn worker process (one by default, ``http_workers``) serves HTTP with threads; it is forked from
-the master after the store is loaded there (``preload_app``). Right after the fork, before its request
-threads exist, the worker starts the evaluator pool. If the worker dies, the gunicorn master forks a fresh
-one, which starts a fresh pool.
+The process layout (``kg serve`` with the defaults, on a machine with C cores)::
+
+    kg serve  (supervisor: granian's master; restarts the evaluation service if it dies)
+    ├── HTTP worker x C        granian: a Rust event loop holds every connection (slow and idle ones
+    │                          cost no Python thread) and hands complete requests to the Flask app,
+    │                          one blocking thread per request in flight
+    └── kg-evaluation          holds the store, in a private network namespace
+        └── kg-evaluator x C   forked from it: one query at a time, killed at its deadline
+
+HTTP workers reach the evaluators through a Unix socket in a private directory; see
+:mod:`server.evaluators`. The service is a fresh interpreter, so the evaluators are always forked from a
+single-threaded process, and it can be restarted at any time without forking the threaded supervisor.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import pickle
+import shutil
+import subprocess
 import sys
+import tempfile
+import threading
 import time
-from typing import Any
+from pathlib import Path
 
 from flask import Flask
-from gunicorn.app.base import BaseApplication
-from gunicorn.workers.gthread import ThreadWorker
 
-from server.app import start_pool, stop_pool
+from server.dataset import DatasetError, DatasetInfo
+from server.evaluators import sandbox
+from server.evaluators.client import EvaluatorClient, ServiceAddress
+from server.evaluators.service import ServiceConfig
 from server.settings import Settings
 
-# How long a worker waits, per connection it already holds, before taking a new one; at most a few ms.
-_ACCEPT_DELAY_PER_CONNECTION = 0.0005
-_ACCEPT_DELAY_MAX = 0.002
+log = logging.getLogger(__name__)
+
+_RESTART_PAUSE = 0.5  # between a dead service and its replacement, so a crash loop cannot spin
 
 
-class BalancedThreadWorker(ThreadWorker):  # type: ignore[misc]
-    """gunicorn's threaded worker, taking new connections least-loaded first among its siblings.
+class EvaluationService:
+    """The ``kg-evaluation`` process: started, watched and restarted from the supervisor."""
 
-    Every worker waits on the same listening socket and the first to wake takes the connection, so a
-    handful of keep-alive clients that connect together can all land on one worker while the other
-    idles: 4 benchmark clients did so in 2 runs of 5, which halved the throughput. A worker that already
-    holds connections now lets the others try first, a moment per connection it holds (nginx's accept
-    mutex and least-connections balancing solve the same problem).
-    """
-
-    def accept(self, listener: Any) -> None:
-        if self.nr_conns:
-            time.sleep(min(_ACCEPT_DELAY_MAX, self.nr_conns * _ACCEPT_DELAY_PER_CONNECTION))
-        super().accept(listener)
-
-
-def _start_worker_pool(worker: Any) -> None:
-    """Start the worker's evaluator pool; if the pool breaks, the worker stops gracefully (in-flight
-    requests finish) and the master forks a fresh one, with a fresh pool."""
-
-    def restart_gracefully() -> None:
-        worker.alive = False
-
-    start_pool(worker.wsgi, on_broken=restart_gracefully)
-
-
-class GunicornServer(BaseApplication):  # type: ignore[misc]
-    """gunicorn configured from :class:`Settings` rather than from its own command line."""
-
-    def __init__(self, app: Flask, settings: Settings) -> None:
-        self._app = app
+    def __init__(self, settings: Settings, directory: Path) -> None:
         self._settings = settings
-        super().__init__()
+        self.address = ServiceAddress.in_directory(directory)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self.info: DatasetInfo | None = None
 
-    def load_config(self) -> None:
-        settings = self._settings
-        options: dict[str, Any] = {
-            "bind": f"{settings.host}:{settings.port}",
-            "workers": settings.http_workers,
-            "worker_class": BalancedThreadWorker if settings.http_workers > 1 else "gthread",
-            "threads": settings.http_threads,
-            "preload_app": True,
-            "timeout": max(30, int(settings.query_timeout * 3)),
-            "graceful_timeout": 5,
-            "limit_request_line": 8190,
-            "accesslog": None,
-            "errorlog": "-",
-            # gunicorn logs one WARNING line per malformed request: any client could flood the log (and a
-            # server whose stderr pipe is not drained then blocks). Worker crashes and timeouts are errors.
-            "loglevel": "error",
-            "post_worker_init": _start_worker_pool,
-            "worker_exit": lambda server, worker: stop_pool(worker.wsgi),
-            "when_ready": lambda server: self._announce(),
-        }
-        for key, value in options.items():
-            self.cfg.set(key, value)
+    def start(self) -> DatasetInfo:
+        """Start the service and wait until its data is loaded; :class:`DatasetError` if it cannot load."""
+        config = ServiceConfig(self._settings, self.address.socket_path, self.address.status_path)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "server.evaluators.service"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(pickle.dumps(config))
+        process.stdin.close()
+        try:
+            kind, value = pickle.load(process.stdout)
+        except (EOFError, pickle.UnpicklingError):
+            process.wait()
+            raise DatasetError(
+                f"the evaluation service stopped while loading the data (exit {process.returncode})"
+            ) from None
+        finally:
+            process.stdout.close()
+        if kind != "ready":
+            process.wait()
+            raise DatasetError(str(value))
+        self._process, self.info = process, value
+        return value
 
-    def load(self) -> Flask:
-        return self._app
+    def client(self) -> EvaluatorClient:
+        limits = self._settings.backend_limits
+        return EvaluatorClient(self.address, limits.deadline, limits.retry_after)
 
-    def _announce(self) -> None:
-        host = self._settings.host
-        shown = f"[{host}]" if ":" in host else host
-        print(f"Serving the SPARQL endpoint at http://{shown}:{self._settings.port}/sparql", flush=True)
+    def supervise(self) -> None:
+        """Restart the service whenever it exits, until :meth:`stop`; in a thread of the supervisor."""
+        threading.Thread(target=self._watch, name="evaluation-service-watch", daemon=True).start()
+
+    def _watch(self) -> None:
+        while not self._stopping.is_set():
+            process = self._process
+            if process is None:
+                return
+            code = process.wait()
+            if self._stopping.is_set():
+                return
+            log.error("the evaluation service exited (%s); starting a fresh one", code)
+            time.sleep(_RESTART_PAUSE)
+            try:
+                self.start()
+            except DatasetError as error:
+                log.error("the evaluation service could not restart: %s", error)
+                time.sleep(_RESTART_PAUSE * 4)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
-def serve(app: Flask, settings: Settings) -> int:
-    """Run until interrupted; the exit code of the master process."""
+def serve(settings: Settings) -> int:
+    """Serve until SIGINT or SIGTERM (in-flight requests finish first); the exit code."""
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    from server.app import create_app
+
+    sandbox.raise_open_files_limit()
+    directory = Path(tempfile.mkdtemp(prefix="kg-serve-"))
+    service: EvaluationService | None = None
     try:
-        GunicornServer(app, settings).run()
-    except SystemExit as stop:
-        return int(stop.code or 0)
-    sys.stdout.flush()
+        if settings.store is None:
+            service = EvaluationService(settings, directory)
+            info = service.start()
+            service.supervise()
+            client = service.client()
+
+            def load_app() -> Flask:
+                sandbox.set_process_name("kg-http")
+                return create_app(settings, backend=client, info=info)
+        else:
+
+            def load_app() -> Flask:
+                sandbox.set_process_name("kg-http")
+                return create_app(settings)
+
+        server = Server(
+            target="server.app:create_app",
+            address=settings.host,
+            port=settings.port,
+            interface=Interfaces.WSGI,
+            workers=settings.http_workers,
+            blocking_threads=settings.http_threads,
+            backpressure=max(1, settings.max_connections // settings.http_workers),
+            backlog=settings.backlog,
+            http=HTTPModes.auto,
+            http1_settings=HTTP1Settings(header_read_timeout=int(settings.header_timeout * 1000)),
+            websockets=False,
+            log_level=LogLevels.error,
+            respawn_failed_workers=True,
+            respawn_interval=0.5,
+            workers_kill_timeout=max(5, int(settings.query_timeout) + 2),
+        )
+        server.on_startup(lambda: _announce(settings))
+        server.serve(target_loader=load_app, wrap_loader=False)
+    except DatasetError:
+        raise
+    finally:
+        if service is not None:
+            service.stop()
+        shutil.rmtree(directory, ignore_errors=True)
     return 0
+
+
+def _announce(settings: Settings) -> None:
+    host = settings.host
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Serving the SPARQL endpoint at http://{shown}:{settings.port}/sparql", flush=True)
+
+
+def evaluator_count() -> int:
+    """The default number of evaluators and of HTTP workers: every core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -7,12 +7,19 @@ loader); nothing reads the environment or a global at import time, so tests buil
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server.backend import BackendLimits
 from server.guard import Limits
 
 DEFAULT_BASE_IRI = "https://w3id.org/morocco-digital-kg/"
+
+
+def usable_cores() -> int:
+    """The cores this process may run on: the default count of HTTP workers and of evaluators."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def default_build_dir() -> Path:
@@ -65,7 +72,7 @@ class Settings:
 
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = 2
+    workers: int = field(default_factory=usable_cores)
     query_timeout: float = 10.0
     max_rows: int = 10_000
     max_body_bytes: int = 1_048_576
@@ -83,7 +90,10 @@ class Settings:
     isolate_network: bool = True
     cache_bytes: int = 64 * 1024 * 1024  # answers kept per HTTP worker (server.cache); 0 turns the cache off
     cache_max_age: int = 300  # seconds clients and proxies may reuse an answer or a dump without asking
-    http_workers: int = 1  # HTTP processes; each has its own evaluators (``workers`` of them) and cache
+    http_workers: int = field(default_factory=usable_cores)  # HTTP processes, each with its own answer cache
+    header_timeout: float = 10.0  # seconds a client has to send a request's headers before it is disconnected
+    max_connections: int = 16_384  # open client connections held at once (idle keep-alive ones included)
+    backlog: int = 1024  # connections the kernel queues beyond ``max_connections`` before it refuses them
     # Remote mode: answer every query through this store (no embedded store, no evaluator processes);
     # ``workers`` then bounds the concurrent requests (pooled keep-alive connections) to the store.
     store: StoreLocation | None = None
@@ -95,6 +105,11 @@ class Settings:
         return max(1, math.ceil(self.query_timeout))
 
     @property
+    def backend_limits(self) -> BackendLimits:
+        return BackendLimits(size=self.workers, deadline=self.query_timeout, queue_size=self.queue_size)
+
+    @property
     def http_threads(self) -> int:
-        """Request threads: every evaluator busy, a full queue, and room for metadata requests."""
+        """Request threads per HTTP worker: every evaluator busy, a full queue, and room for pages that need
+        no evaluator (dumps, health, static files). Waiting connections beyond them cost no thread."""
         return self.workers + self.queue_size + 4

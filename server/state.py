@@ -30,7 +30,7 @@ class ServerState:
 
     settings: Settings
     info: DatasetInfo
-    pool: CachingBackend
+    backend: CachingBackend
     prefixes: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -30,7 +30,7 @@ def void() -> Response:
 def health() -> Response:
     """Liveness and the dataset version, for monitoring and for clients that cache by version."""
     state = get_state()
-    alive = state.pool.alive
+    alive = state.backend.alive
     status = "ok" if alive > 0 else "degraded"
     response = jsonify(
         status=status,

@@ -18,10 +18,9 @@ from server.blueprints.sparql import TRUNCATED_HEADER
 from server.blueprints.sparql import _answer as answer_outcome
 from server.blueprints.sparql import _job as build_job
 from server.dataset import DatasetError
-from server.errors import ApiError, bad_request, not_acceptable, unavailable, unsupported_media_type
+from server.errors import ApiError, bad_request, not_acceptable, unsupported_media_type
 from server.guard import QueryRejected, analyse
 from server.negotiation import FORMAT_PARAMETERS, HTML, Format, choose, format_parameter
-from server.pool import PoolUnavailable
 from server.protocol import FORM, QueryRequest
 from server.saved.call import PreparedCall, prepare_call
 from server.saved.catalogue import Catalogue, SavedQuery, load_catalogue
@@ -109,10 +108,7 @@ def _evaluate(state: ServerState, call: PreparedCall) -> Response:
     job = build_job(state, QueryRequest(call.query, None, None, formats), shape)
     if call.probe_query is not None and call.page_size is not None:
         job = replace(job, capped_query=call.probe_query, max_rows=call.page_size)
-    try:
-        outcome = state.pool.run(job)
-    except PoolUnavailable as busy:
-        raise unavailable(busy.message, busy.retry_after, busy.status) from None
+    outcome = state.backend.run(job)
     response = answer_outcome(outcome)
     if call.page is not None:
         response.headers[TRUNCATED_HEADER] = "false"  # the page size bounds it; "more" is in Link: rel="next"

@@ -10,11 +10,10 @@ from flask import Blueprint, Response, request
 
 from server.cache import make_cacheable
 from server.description import html_page, serialise, service_description
-from server.errors import ApiError, bad_request, not_acceptable, unavailable
+from server.errors import ApiError, bad_request, not_acceptable
 from server.evaluation import Job, Outcome
 from server.guard import QueryRejected, QueryShape, analyse
 from server.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, choose, format_parameter
-from server.pool import PoolUnavailable
 from server.protocol import QueryRequest, read_query_request
 from server.state import ServerState, get_state
 
@@ -33,11 +32,7 @@ def endpoint() -> Response:
     except QueryRejected as rejected:
         raise ApiError(rejected.status, rejected.message) from None
     job = _job(state, query_request, shape)
-    try:
-        outcome = state.pool.run(job)
-    except PoolUnavailable as busy:
-        raise unavailable(busy.message, busy.retry_after, busy.status) from None
-    return _answer(outcome)
+    return _answer(state.backend.run(job))
 
 
 def _job(state: ServerState, query_request: QueryRequest, shape: QueryShape) -> Job:

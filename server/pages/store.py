@@ -1,7 +1,7 @@
-"""Reading the store for the pages, through the same evaluator pool (and deadline) as ``/sparql``.
+"""Reading the store for the pages, through the same backend (and deadline) as ``/sparql``.
 
 The web process never holds a second copy of the data: every page is a few SELECT or CONSTRUCT queries
-sent to the pool as :class:`~server.evaluation.Job` objects, and SELECT answers come back as SPARQL JSON,
+sent to the backend as :class:`~server.evaluation.Job` objects, and SELECT answers come back as SPARQL JSON,
 parsed here into :class:`~server.pages.terms.Term` rows.
 """
 
@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 
-from server.errors import bad_request, not_acceptable, unavailable
+from server.errors import bad_request, not_acceptable
 from server.evaluation import Job, Outcome, OutputFormat
 from server.pages.terms import Term, from_json
-from server.pool import PoolUnavailable
 from server.state import ServerState
 
 JSON_RESULTS = OutputFormat("JSON", "application/sparql-results+json; charset=utf-8")
@@ -30,10 +29,7 @@ def _run(state: ServerState, query: str, graph_format: OutputFormat | None = Non
         max_rows=state.settings.max_rows,
         prefixes=tuple(state.prefixes.items()),
     )
-    try:
-        outcome = state.pool.run(job)
-    except PoolUnavailable as busy:
-        raise unavailable(busy.message, busy.retry_after, busy.status) from None
+    outcome = state.backend.run(job)
     if outcome.kind == "not_acceptable":
         raise not_acceptable(outcome.message)
     if outcome.kind != "ok":  # the pages' own queries: a failure here is a bug or an oversized answer

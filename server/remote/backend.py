@@ -27,10 +27,9 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from server.backend import StoreFailed, StoreTimedOut
+from server.backend import BackendLimits, PoolUnavailable, StoreFailed, StoreTimedOut
 from server.dataset import DatasetError, DatasetInfo, Dump, dumps_from_manifest
 from server.evaluation import Job, Outcome, serialise
-from server.pool import PoolOptions, PoolUnavailable
 from server.remote.connections import BadAnswer, Connections, Reply, TimedOut, Unreachable
 from server.remote.meta import FIND_QUERY, Published, meta_graph_iri, read_published
 from server.settings import StoreLocation
@@ -55,7 +54,7 @@ class RemoteBackend:
     def __init__(
         self,
         location: StoreLocation,
-        options: PoolOptions,
+        options: BackendLimits,
         refresh: float,
         base_iri: str,
         build_dir: Path | None = None,

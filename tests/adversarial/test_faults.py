@@ -1,7 +1,7 @@
 """Faults under load: evaluators killed with SIGKILL, the whole server stopped with SIGTERM, then restarted.
 
 The endpoint is read-only, so a query whose evaluator died is simply run again on a fresh one: clients
-must see no failure at all. SIGTERM must let the requests already in flight finish (gunicorn's graceful
+must see no failure at all. SIGTERM must let the requests already in flight finish (granian's graceful
 stop), end every process, and a restart on the same build must serve the same data (same version).
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from adversarial_support import FIGURES, GoodClient
-from server_support import RunningServer, descendants, evaluator_pids, running_server
+from server_support import RunningServer, descendants, evaluator_pids, processes_named, running_server
 
 KILL_EVERY = 1.5  # seconds between two kills
 CLIENTS = 3
@@ -124,25 +124,24 @@ def test_requests_after_sigterm_are_refused_not_hung(adv_build: Path) -> None:
         assert time.monotonic() - started < 2
 
 
-def test_a_killed_zygote_gets_its_worker_replaced_and_queries_answered_again(adv_build: Path) -> None:
-    """Evaluators are forked by a zygote; without it no evaluator can be replaced (and they die with it).
+def test_a_killed_evaluation_service_is_replaced_and_queries_answered_again(adv_build: Path) -> None:
+    """Evaluators are forked by the evaluation service, which holds the store; they die with it.
 
-    The HTTP worker then stops gracefully and gunicorn forks a fresh one, with a fresh zygote and pool.
+    The supervisor starts a fresh service (a fresh interpreter, which loads the data again and forks fresh
+    evaluators); meanwhile queries wait for it, within their deadline.
     """
     with running_server(["--build-dir", str(adv_build), "--workers", "2"]) as server:
-        zygotes = [pid for pid, level in descendants(server.process.pid).items() if level == 2]
-        assert len(zygotes) == 1
-        os.kill(zygotes[0], signal.SIGKILL)
-        FIGURES.faults["zygote SIGKILL"] += 1
+        services = processes_named(server, "kg-evaluation")
+        assert len(services) == 1
+        os.kill(services[0], signal.SIGKILL)
+        FIGURES.faults["evaluation service SIGKILL"] += 1
         deadline = time.monotonic() + 30
         recovered = False
         while time.monotonic() < deadline and not recovered:
             time.sleep(0.2)
-            family = descendants(server.process.pid)
-            fresh = [pid for pid, level in family.items() if level == 2 and pid not in zygotes]
-            evaluators = [pid for pid, level in family.items() if level == 3]
-            recovered = bool(fresh) and len(evaluators) == 2
-        assert recovered, f"no fresh zygote with 2 evaluators within 30 s: {descendants(server.process.pid)}"
+            fresh = [pid for pid in processes_named(server, "kg-evaluation") if pid not in services]
+            recovered = bool(fresh) and len(evaluator_pids(server)) == 2
+        assert recovered, f"no fresh service with 2 evaluators within 30 s: {descendants(server.process.pid)}"
         answer = server.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert answer.status == 200, answer.text[:200]
         assert server.request("GET", "/health").json()["workers"] == 2  # type: ignore[index]

@@ -208,9 +208,20 @@ def descendants(pid: int) -> dict[int, int]:
     return depth
 
 
+def processes_named(server: RunningServer, name: str) -> list[int]:
+    """The server's descendants whose process name (``/proc/PID/comm``) is ``name``: ``kg-http`` (HTTP
+    workers), ``kg-evaluation`` (the service holding the store) or ``kg-evaluator``."""
+    found = []
+    for pid in descendants(server.process.pid):
+        with contextlib.suppress(OSError):
+            if (Path("/proc") / str(pid) / "comm").read_text().strip() == name:
+                found.append(pid)
+    return sorted(found)
+
+
 def evaluator_pids(server: RunningServer) -> list[int]:
-    """Evaluators sit three levels below the gunicorn master: worker, zygote, evaluator."""
-    return sorted(pid for pid, level in descendants(server.process.pid).items() if level == 3)
+    """The evaluators, forked by the evaluation service."""
+    return processes_named(server, "kg-evaluator")
 
 
 # the fixture build ------------------------------------------------------------------------------------

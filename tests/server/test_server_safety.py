@@ -16,7 +16,8 @@ from conftest import QUERY_TIMEOUT
 from server_support import ConnectionCounter, RunningServer, evaluator_pids
 
 from server.evaluation import Job, OutputFormat
-from server.pool import EvaluatorPool, PoolOptions
+from server.runner import EvaluationService
+from server.settings import DataFile, Settings
 
 HEAVY = (
     "SELECT (COUNT(*) AS ?n) WHERE { "
@@ -130,12 +131,14 @@ def _network_namespaces_permitted() -> bool:
     return os.waitpid(pid, 0)[1] == 0
 
 
-def test_evaluators_have_no_network_even_past_the_checks(listener: ConnectionCounter) -> None:
+def test_evaluators_have_no_network_even_past_the_checks(listener: ConnectionCounter, tmp_path: Path) -> None:
     """Defence in depth: a SERVICE that reached an evaluator still could not connect anywhere."""
     if not _network_namespaces_permitted():
         pytest.skip("this system does not permit private network namespaces")
-    pool = EvaluatorPool(ox.Store(), PoolOptions(size=1, deadline=5, queue_size=0, retry_after=1))
-    pool.start()
+    data = tmp_path / "empty.nt"
+    data.write_text("", encoding="utf-8")
+    service = EvaluationService(Settings(workers=1, query_timeout=5, data_files=(DataFile(data),)), tmp_path)
+    service.start()
     try:
         job = Job(
             query=f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
@@ -146,9 +149,9 @@ def test_evaluators_have_no_network_even_past_the_checks(listener: ConnectionCou
             graph_format=None,
             max_rows=10,
         )
-        outcome = pool.run(job)
+        outcome = service.client().run(job)
     finally:
-        pool.close()
+        service.stop()
     assert outcome.kind == "error"
     time.sleep(0.1)
     assert listener.connections == 0

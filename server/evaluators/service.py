@@ -1,0 +1,171 @@
+"""The evaluation service: one process that holds the store and forks the evaluators that query it.
+
+``kg serve`` starts it as a fresh interpreter (``python -m server.evaluators.service``), so it is always
+single-threaded when it forks, whatever the HTTP server around it does with threads. It loads the data,
+opens the Unix socket the HTTP workers connect to, reports the dataset's description to its parent, drops
+network access and then only forks evaluators and replaces those that exit: killed at a deadline, crashed,
+or recycled after a resource error. Each evaluator takes one connection at a time from the shared socket
+(the kernel hands each to one idle evaluator), so the socket's backlog is the queue of waiting queries and
+a full backlog is an immediate, clean refusal for the client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import pickle
+import signal
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from server.dataset import DatasetError, load_dataset
+from server.evaluation import Outcome, evaluate
+from server.evaluators import sandbox
+from server.evaluators.wire import GREETING, ChannelClosed, read_job, send_outcome
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_QUICK_DEATH = 1.0  # an evaluator that exits sooner than this after its start is crashing, not working
+_MAX_BACKOFF = 1.0
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """What the service needs from ``kg serve``: the settings and where to listen and report."""
+
+    settings: Settings
+    socket_path: Path
+    status_path: Path
+
+
+def main() -> int:
+    """Read the configuration from stdin, load, report on stdout, then serve until killed."""
+    config: ServiceConfig = pickle.load(sys.stdin.buffer)
+    report = sys.stdout.buffer
+    sandbox.die_with_parent()
+    sandbox.set_process_name("kg-evaluation")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        dataset = load_dataset(config.settings)
+    except DatasetError as error:
+        pickle.dump(("error", str(error)), report)
+        report.flush()
+        return 2
+    listener = _listen(config.socket_path, config.settings.queue_size)
+    if config.settings.isolate_network:
+        sandbox.drop_network()
+    pickle.dump(("ready", dataset.info), report)
+    report.flush()
+    os.close(sys.stdout.fileno())
+    Zygote(listener, dataset.store, config).run()
+    return 0
+
+
+def _listen(path: Path, queue_size: int) -> socket.socket:
+    path.unlink(missing_ok=True)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    # Linux queues backlog + 1 connections on a Unix socket; past that, a non-blocking connect fails at once
+    listener.listen(max(0, queue_size - 1))
+    return listener
+
+
+class Zygote:
+    """Forks ``settings.workers`` evaluators and keeps that many running."""
+
+    def __init__(self, listener: socket.socket, store: ox.Store, config: ServiceConfig) -> None:
+        self._listener = listener
+        self._store = store
+        self._config = config
+        self._started: dict[int, float] = {}
+        self._backoff = 0.0
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))  # evaluators follow by their death signal
+        for _ in range(self._config.settings.workers):
+            self._fork()
+        self._write_status()
+        while True:
+            pid, _ = os.wait()
+            started = self._started.pop(pid, None)
+            if started is None:
+                continue
+            self._pause_if_crashing(time.monotonic() - started)
+            self._fork()
+            self._write_status()
+
+    def _pause_if_crashing(self, lived: float) -> None:
+        """Wait a little before replacing an evaluator that died right after its start, doubling each time."""
+        if lived >= _QUICK_DEATH:
+            self._backoff = 0.0
+            return
+        self._backoff = min(_MAX_BACKOFF, max(0.05, self._backoff * 2))
+        time.sleep(self._backoff)
+
+    def _fork(self) -> None:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                code = Evaluator(self._listener, self._store, self._config.settings).run()
+            finally:
+                os._exit(code)
+        self._started[pid] = time.monotonic()
+
+    def _write_status(self) -> None:
+        """The evaluators running now, for ``/health`` and for operators; replaced atomically."""
+        status = {"service": os.getpid(), "evaluators": sorted(self._started)}
+        temporary = self._config.status_path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(status), encoding="utf-8")
+        temporary.replace(self._config.status_path)
+
+
+class Evaluator:
+    """Answers one connection at a time: greet with the pid, read the job, evaluate, send the outcome."""
+
+    def __init__(self, listener: socket.socket, store: ox.Store, settings: Settings) -> None:
+        self._listener = listener
+        self._store = store
+        self._settings = settings
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        sandbox.die_with_parent()
+        sandbox.set_process_name("kg-evaluator")
+        if self._settings.worker_memory_mb:
+            sandbox.limit_memory(self._settings.worker_memory_mb)
+        greeting = GREETING.pack(os.getpid())
+        while True:
+            channel, _ = self._listener.accept()
+            with channel:
+                if not self._answer(channel, greeting):
+                    return 0  # recycled after a resource error: the zygote forks a fresh evaluator
+
+    def _answer(self, channel: socket.socket, greeting: bytes) -> bool:
+        """Serve one exchange; ``False`` when this process should be replaced."""
+        try:
+            channel.sendall(greeting)
+            job = read_job(channel)
+        except (OSError, ChannelClosed, ValueError, TypeError):
+            return True  # the client gave up while waiting, or sent garbage: nothing to answer
+        replace_me = False
+        try:
+            outcome = evaluate(self._store, job)
+        except (MemoryError, RecursionError) as error:
+            outcome = Outcome(kind="error", message=f"the query needs too many resources ({error!r})")
+            replace_me = True
+        with contextlib.suppress(OSError):  # the client went away (its deadline passed, or it disconnected)
+            send_outcome(channel, outcome)
+        return not replace_me
+
+
+if __name__ == "__main__":
+    sys.exit(main())
