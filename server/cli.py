@@ -98,6 +98,8 @@ def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         metavar="N",
         help="HTTP processes, each with its own --workers evaluators and answer cache (default: %(default)s)",
     )
+    parser.add_argument("--max-connections", type=_positive_int, default=defaults.max_connections, metavar="N")
+    parser.add_argument("--header-timeout", type=_positive_float, default=defaults.header_timeout, metavar="SECONDS")
     remote = parser.add_argument_group("remote store (instead of the embedded one)")
     remote.add_argument(
         "--backend",
@@ -154,6 +156,8 @@ def settings_from_arguments(arguments: argparse.Namespace) -> Settings:
         cache_bytes=arguments.cache_mb * 1024 * 1024,
         cache_max_age=arguments.cache_max_age,
         http_workers=arguments.http_workers,
+        max_connections=arguments.max_connections,
+        header_timeout=arguments.header_timeout,
         store=StoreLocation(
             url=arguments.backend,
             query_path=arguments.query_path,
