@@ -19,10 +19,10 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
+from core.errors import BuildError, Problem
 from graph.checks import run_checks
 from graph.docs import write_ontology_docs
 from graph.dumps import FORMATS, canonical_blank_nodes, serialise_all
-from graph.errors import BuildError, Problem
 from graph.iris import Iris
 from graph.mapping import MappedGraphs, map_seeds
 from graph.reasoning import infer

@@ -11,8 +11,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset
 
+from core.errors import BuildError, Problem
 from graph.dumps import ox_quads
-from graph.errors import BuildError, Problem
 from graph.settings import DEFAULT_BASE_IRI
 
 

@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from core.errors import BuildError
 from graph.dumps import FORMATS
-from graph.errors import BuildError
 from graph.settings import BuildSettings
 
 

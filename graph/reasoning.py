@@ -18,7 +18,7 @@ from pathlib import Path
 import owlready2
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
-from graph.errors import BuildError, Problem
+from core.errors import BuildError, Problem
 
 OWL2_UNSUPPORTED = {
     "http://www.w3.org/2001/XMLSchema#" + name

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from graph.errors import BuildError
+from core.errors import BuildError
 from server.blueprints.sparql import TRUNCATED_HEADER
 from server.blueprints.sparql import _answer as answer_outcome
 from server.blueprints.sparql import _job as build_job

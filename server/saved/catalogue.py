@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from graph.errors import BuildError, Problem
+from core.errors import BuildError, Problem
 from graph.settings import DEFAULT_BASE_IRI
 from server.guard import Limits, QueryRejected, analyse
 from server.lexer import tokenize

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from graph.errors import BuildError
+from core.errors import BuildError
 from graph.settings import DEFAULT_BASE_IRI
 from server.saved.call import prepare_call
 from server.saved.catalogue import load_catalogue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 
-from graph.errors import BuildError
+from core.errors import BuildError
 from graph.settings import REPO_ROOT
 from graph.validation import load_shapes, validate
 from graph.vocabulary import load_ontology

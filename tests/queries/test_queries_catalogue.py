@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import BuildError
+from core.errors import BuildError
 from server.saved.binding import bind_values, where_group_start
 from server.saved.catalogue import Catalogue, load_catalogue
 
