@@ -10,9 +10,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.iris import DEFAULT_BASE_IRI
 from server.guard import Limits
-
-DEFAULT_BASE_IRI = "https://w3id.org/morocco-digital-kg/"
 
 
 def default_build_dir() -> Path:

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from core.errors import BuildError, Problem
-from graph.settings import DEFAULT_BASE_IRI
+from core.iris import DEFAULT_BASE_IRI
 from server.guard import Limits, QueryRejected, analyse
 from server.lexer import tokenize
 from server.saved.binding import NoWhereGroup, bind_values, paginate

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from core.errors import BuildError
-from graph.settings import DEFAULT_BASE_IRI
+from core.iris import DEFAULT_BASE_IRI
 from server.saved.call import prepare_call
 from server.saved.catalogue import load_catalogue
 from server.saved.parameters import ParameterError
