@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
+from core.catalogue import load_catalogue
 from core.errors import BuildError, Problem
 from graph.checks import run_checks
 from graph.docs import write_ontology_docs
@@ -31,7 +32,6 @@ from graph.settings import DEFAULT_BASE_IRI, BuildSettings
 from graph.stats import compute_stats, unknown_not_factual
 from graph.validation import load_shapes, validate
 from graph.vocabulary import index_vocabulary, load_ontology
-from server.saved.catalogue import load_catalogue
 
 MANIFEST = "manifest.json"
 STATS = "stats.json"

@@ -10,8 +10,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.guard import Limits
 from core.iris import DEFAULT_BASE_IRI
-from server.guard import Limits
 
 
 def default_build_dir() -> Path:

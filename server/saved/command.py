@@ -1,6 +1,6 @@
 """``kg query --saved NAME --param k=v``: a saved query run on the last build, without a server.
 
-Takes the same validation and binding path as ``/queries/<name>`` (:func:`~server.saved.call.prepare_call`)
+Takes the same validation and binding path as ``/queries/<name>`` (:func:`~core.call.prepare_call`)
 and evaluates with the ``kg query`` machinery, so the command line and the API answer the same question.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from core.call import prepare_call
+from core.catalogue import load_catalogue
 from core.errors import BuildError
 from core.iris import DEFAULT_BASE_IRI
-from server.saved.call import prepare_call
-from server.saved.catalogue import load_catalogue
-from server.saved.parameters import ParameterError
+from core.parameters import ParameterError
 
 NO_ROW_CAP = 1_000_000
 
