@@ -106,7 +106,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.saved:
-        from server.saved.command import run_saved
+        from graph.saved_query import run_saved
 
         return run_saved(settings.build_dir, settings.queries_dir, args.saved, args.param, args.format)
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.query
