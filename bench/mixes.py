@@ -43,8 +43,8 @@ def saved_calls(queries_dir: Path, max_rows: int = 10_000) -> list[SavedCall]:
     wrapped under the row cap (``max_rows + 1``), without which they would serialise results this server
     never produces (96 MB for one query on the synthetic corpus).
     """
-    from server.saved.call import prepare_call
-    from server.saved.catalogue import load_catalogue
+    from core.call import prepare_call
+    from core.catalogue import load_catalogue
 
     calls = []
     for saved in load_catalogue(queries_dir):
@@ -67,7 +67,7 @@ def saved_calls(queries_dir: Path, max_rows: int = 10_000) -> list[SavedCall]:
 
 def _row_capped(text: str, limit: int) -> str:
     """The text this server evaluates under its row cap, so the other servers do the same work."""
-    from server.guard import Limits, analyse
+    from core.guard import Limits, analyse
 
     return analyse(text, Limits()).row_capped(text, limit) or text
 

@@ -11,16 +11,19 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset
 
+from core.decorators import DecoratorError, read_decorators
+from core.errors import BuildError, Problem
 from graph.dumps import ox_quads
-from graph.errors import BuildError, Problem
 from graph.settings import DEFAULT_BASE_IRI
 
 
 def _summary(text: str) -> str:
-    for line in text.splitlines():
-        if line.startswith("#+ summary:"):
-            return line.removeprefix("#+ summary:").strip()
-    return "quality rule"
+    """The rule's ``#+ summary:``, read as the saved queries' decorators are (one ``#+`` reader)."""
+    try:
+        summary = read_decorators(text).values.get("summary")
+    except DecoratorError:
+        summary = None
+    return str(summary).strip() if summary else "quality rule"
 
 
 def run_checks(dataset: Dataset, checks_dir: Path, base_iri: str) -> None:

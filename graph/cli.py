@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
+from core.errors import BuildError
 from graph.dumps import FORMATS
-from graph.errors import BuildError
 from graph.settings import BuildSettings
 
 
@@ -26,12 +27,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     from graph.build import build
 
     settings = _settings(args, reasoner=not args.no_reasoner, docs=not args.no_docs)
+    started = time.perf_counter()
     try:
         result, manifest = build(settings)
     except BuildError as exc:
         print(exc, file=sys.stderr)
         print(f"the previous build in {settings.build_dir} is unchanged", file=sys.stderr)
         return 1
+    written = time.perf_counter()
     stats = result.stats
     print(
         f"built {manifest['triples']} triples in {len(manifest['graphs'])} named graphs "
@@ -44,6 +47,9 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"({coverage['coverage_of_factual']:.1%})"
         )
     print(f"  version {manifest['version'][:16]}")
+    if args.verbose:
+        stages = [f"{stage} {seconds:.2f} s" for stage, seconds in result.timings.items() if stage != "total"]
+        print(f"  stages: {', '.join(stages)}; written in {written - started:.1f} s in all")
     return 0
 
 
@@ -106,7 +112,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.saved:
-        from server.saved.command import run_saved
+        from graph.saved_query import run_saved
 
         return run_saved(settings.build_dir, settings.queries_dir, args.saved, args.param, args.format)
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.query
@@ -136,6 +142,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--ontology-dir", type=Path)
     build.add_argument("--no-reasoner", action="store_true", help="skip HermiT (no inferences graph)")
     build.add_argument("--no-docs", action="store_true", help="skip the pyLODE documentation")
+    build.add_argument("-v", "--verbose", action="store_true", help="show the time each stage of the build took")
     build.set_defaults(func=cmd_build)
 
     dump = common(sub.add_parser("dump", help="write one dump of the last build"))

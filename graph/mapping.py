@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from graph.errors import BuildError, Problem
+from core.errors import BuildError, Problem
 from graph.iris import Iris
 from graph.seeds import (
     ClaimSpec,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from graph.errors import BuildError, Problem
+from core.errors import BuildError, Problem
 
 RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".rdf": "xml", ".owl": "xml", ".jsonld": "json-ld"}
 _XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.errors import BuildError, Problem
+from core.errors import BuildError, Problem
 from graph.yamlines import LineDict, line_of, load_yaml
 
 LANGUAGES = ("fr", "en")

@@ -10,7 +10,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-DEFAULT_BASE_IRI = "https://w3id.org/morocco-digital-kg/"
+from core.iris import DEFAULT_BASE_IRI
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 
 from rdflib import RDF, Dataset, URIRef
 
-from graph.errors import Problem
+from core.errors import Problem
 from graph.mapping import MappedGraphs
 from graph.seeds import DocumentSpec, Seeds
 from graph.text import Span, sentences

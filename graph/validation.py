@@ -13,7 +13,7 @@ import pyshacl
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from graph.errors import BuildError, Problem
+from core.errors import BuildError, Problem
 from graph.safe_rdf import parse_rdf_file
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.collection import Collection
 
-from graph.errors import BuildError, Problem
+from core.errors import BuildError, Problem
 from graph.safe_rdf import RDF_SUFFIXES, parse_rdf_file
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from graph.errors import BuildError, Problem
+from core.errors import BuildError, Problem
 
 
 class LineDict(dict):

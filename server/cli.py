@@ -12,8 +12,8 @@ import re
 import sys
 from pathlib import Path
 
+from core.guard import Limits
 from server.dataset import DatasetError
-from server.guard import Limits
 from server.settings import DataFile, Settings, StoreLocation
 
 _GRAPH_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:.*")

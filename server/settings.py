@@ -11,10 +11,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.guard import Limits
+from core.iris import DEFAULT_BASE_IRI
 from server.backend import BackendLimits
-from server.guard import Limits
-
-DEFAULT_BASE_IRI = "https://w3id.org/morocco-digital-kg/"
 
 
 def usable_cores() -> int:

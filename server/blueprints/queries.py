@@ -1,7 +1,7 @@
 """Saved queries over HTTP: ``/queries`` (the catalogue), ``/queries/<name>`` (run one), ``/openapi.json``.
 
 Running a saved query goes through the same checks, negotiation, row cap, deadline and error answers as
-``/sparql``: the bound text is analysed by :mod:`server.guard`, turned into a job by the SPARQL view's own
+``/sparql``: the bound text is analysed by :mod:`core.guard`, turned into a job by the SPARQL view's own
 job builder and evaluated in the pool. What is added here is parameter validation and pagination.
 """
 
@@ -13,20 +13,20 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from graph.errors import BuildError
+from core.call import PreparedCall, prepare_call
+from core.catalogue import Catalogue, SavedQuery, load_catalogue
+from core.errors import BuildError
+from core.guard import QueryRejected, analyse
+from core.parameters import ParameterError
 from server.blueprints.sparql import TRUNCATED_HEADER
 from server.blueprints.sparql import _answer as answer_outcome
 from server.blueprints.sparql import _job as build_job
 from server.dataset import DatasetError
 from server.errors import ApiError, bad_request, not_acceptable, unsupported_media_type
-from server.guard import QueryRejected, analyse
 from server.negotiation import FORMAT_PARAMETERS, HTML, Format, choose, format_parameter
 from server.protocol import FORM, QueryRequest
-from server.saved.call import PreparedCall, prepare_call
-from server.saved.catalogue import Catalogue, SavedQuery, load_catalogue
 from server.saved.describe import catalogue_description, catalogue_page
 from server.saved.openapi import openapi_document
-from server.saved.parameters import ParameterError
 from server.state import ServerState, get_state
 
 blueprint = Blueprint("queries", __name__)

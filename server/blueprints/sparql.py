@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from core.guard import QueryRejected, QueryShape, analyse
 from server.cache import make_cacheable
 from server.description import html_page, serialise, service_description
 from server.errors import ApiError, bad_request, not_acceptable
 from server.evaluation import Job, Outcome
-from server.guard import QueryRejected, QueryShape, analyse
 from server.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, choose, format_parameter
 from server.protocol import QueryRequest, read_query_request
 from server.state import ServerState, get_state

@@ -54,7 +54,7 @@ def _saved(app: Flask, max_rows: int) -> list[Example] | None:
     if catalogue is None:
         return None
     try:
-        from server.saved.call import prepare_call
+        from core.call import prepare_call
     except ImportError:
         return None
     examples = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from core import terms
 from server.errors import bad_request, not_acceptable
 from server.evaluation import Job, Outcome, OutputFormat
 from server.pages.terms import Term, from_json
@@ -53,7 +54,12 @@ def construct(state: ServerState, query: str, graph_format: OutputFormat) -> Out
 
 
 def iri(value: str) -> str:
-    """``<value>`` for a query; the IRIs come from the store or from a checked path, never raw input."""
-    if any(character in value for character in '<>"{}|^`\\ \n\t'):
-        raise bad_request("not a valid IRI")
-    return f"<{value}>"
+    """``<value>`` for a query, through the one IRI guard (:func:`core.terms.iri`) the saved queries use.
+
+    The IRIs come from the store or from a checked path, never raw input; one that would still end the IRI
+    early is the client's bad request.
+    """
+    try:
+        return terms.iri(value)
+    except terms.UnsafeTerm:
+        raise bad_request("not a valid IRI") from None

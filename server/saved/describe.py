@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from server.saved.catalogue import Catalogue, SavedQuery
-from server.saved.parameters import Parameter
+from core.catalogue import Catalogue, SavedQuery
+from core.parameters import Parameter
 
 
 def parameter_description(parameter: Parameter) -> dict[str, object]:

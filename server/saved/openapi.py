@@ -1,15 +1,15 @@
 """The OpenAPI 3 description of the saved queries: one operation per query, real types, enums, examples.
 
-Generated from the same :class:`~server.saved.catalogue.Catalogue` that serves the queries, so the
+Generated from the same :class:`~core.catalogue.Catalogue` that serves the queries, so the
 document cannot drift from what the server accepts.
 """
 
 from __future__ import annotations
 
+from core.catalogue import Catalogue, SavedQuery
+from core.parameters import LEXICAL, Parameter
+from core.terms import XSD
 from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS
-from server.saved.catalogue import Catalogue, SavedQuery
-from server.saved.parameters import LEXICAL, Parameter
-from server.saved.terms import XSD
 
 OPENAPI_VERSION = "3.0.3"
 _IRI_PATTERN = r"^https?://[^\s<>\"{}|^`\\]+$"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import BuildError
 from graph.build import build
-from graph.errors import BuildError
 from graph.settings import REPO_ROOT, BuildSettings
 
 DOC = Path("documents/lexpress-seghrouchni")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 
-from graph.errors import BuildError
+from core.errors import BuildError
 from graph.settings import REPO_ROOT
 from graph.validation import load_shapes, validate
 from graph.vocabulary import load_ontology
@@ -41,6 +41,12 @@ def _broken(kind: str) -> Graph:
         graph.add((thing, RDFS.label, Literal("x", lang="fr")))
         graph.add((thing, RDFS.label, Literal("x", lang="en")))
         graph.add((thing, mdk("value"), Literal("3", datatype=XSD.decimal)))
+    elif kind in ("quote ending before it begins", "quote of no length"):
+        quote = URIRef(BASE + "quote/test/9")
+        end = 3 if kind == "quote ending before it begins" else 9
+        graph.add((quote, RDF.type, mdk("Quote")))
+        graph.add((quote, mdk("beginIndex"), Literal(9, datatype=XSD.nonNegativeInteger)))
+        graph.add((quote, mdk("endIndex"), Literal(end, datatype=XSD.nonNegativeInteger)))
     elif kind == "entity without english label":
         graph.add((thing, RDF.type, mdk("Person")))
         graph.add((thing, RDFS.label, Literal("quelqu'un", lang="fr")))
@@ -53,6 +59,8 @@ def _broken(kind: str) -> Graph:
         ("fact without quote", "fact without a quote that supports it"),
         ("figure without unit", "figure without exactly one unit"),
         ("entity without english label", "entity without an English label"),
+        ("quote ending before it begins", "quote whose end index is not after its begin index"),
+        ("quote of no length", "quote whose end index is not after its begin index"),
     ],
 )
 def test_shapes_reject_broken_data(kind: str, message: str) -> None:

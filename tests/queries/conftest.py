@@ -12,9 +12,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
 from server_support import RunningServer, running_server
 
+from core.catalogue import Catalogue, load_catalogue
 from graph.build import build
 from graph.settings import BuildSettings
-from server.saved.catalogue import Catalogue, load_catalogue
 from server.settings import default_queries_dir
 
 

@@ -12,8 +12,8 @@ from http_support import call, rows
 from openapi_spec_validator import validate
 from server_support import RunningServer
 
+from core.catalogue import Catalogue
 from graph.cli import main
-from server.saved.catalogue import Catalogue
 
 
 def test_catalogue_json(queries_server: RunningServer, catalogue: Catalogue) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import BuildError
-from server.saved.binding import bind_values, where_group_start
-from server.saved.catalogue import Catalogue, load_catalogue
+from core.binding import bind_values, where_group_start
+from core.catalogue import Catalogue, load_catalogue
+from core.errors import BuildError
 
 HEAD = "#+ summary: a test query\nPREFIX mdk: <https://w3id.org/morocco-digital-kg/ontology/>\n"
 

@@ -8,7 +8,7 @@ from golden import GOLDEN, MDK, Golden, i
 from http_support import call, matches, rows
 from server_support import RunningServer
 
-from server.saved.catalogue import Catalogue
+from core.catalogue import Catalogue
 
 GRAPH_QUERIES = {"describe-entity"}
 

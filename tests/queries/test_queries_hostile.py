@@ -14,7 +14,7 @@ from golden import ID
 from http_support import call, rows
 from server_support import RunningServer
 
-from server.saved.parameters import Parameter, ParameterError
+from core.parameters import Parameter, ParameterError
 
 CORPUS = (
     '"',

@@ -22,9 +22,9 @@ for folder in ("server", "queries", "remote"):
 from remote_support import RunningServer, Store, remote_server, running_store  # noqa: E402
 from server_support import write_fixture_build  # noqa: E402
 
+from core.catalogue import Catalogue, load_catalogue  # noqa: E402
 from graph.build import build  # noqa: E402
 from graph.settings import BuildSettings  # noqa: E402
-from server.saved.catalogue import Catalogue, load_catalogue  # noqa: E402
 from server.settings import DataFile, default_queries_dir  # noqa: E402
 
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.guard import Limits, QueryRejected, analyse
 from server.cli import add_serve_parser, settings_from_arguments
-from server.guard import Limits, QueryRejected, analyse
 from server.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, choose
 
 
@@ -134,8 +134,8 @@ _OTHER_PIECES = (" ", "<x>", '"s"', "{", "}", "?v", ".", ":", "e", "rvice", "\\u
 @given(st.lists(st.sampled_from(_SERVICE_PIECES + _OTHER_PIECES), max_size=8))
 def test_the_quick_service_test_never_misses_what_the_token_check_finds(pieces: list[str]) -> None:
     """The fast path skips the token-by-token SERVICE check only when that check could not fire."""
-    from server.guard import _may_mention_service, _mentions_service
-    from server.lexer import expand_codepoint_escapes, tokenize
+    from core.guard import _may_mention_service, _mentions_service
+    from core.lexer import expand_codepoint_escapes, tokenize
 
     text = "".join(pieces)
     found = _mentions_service(list(tokenize(text))) or _mentions_service(list(tokenize(expand_codepoint_escapes(text))))

@@ -1,7 +1,7 @@
 """From a client's arguments to the query text to evaluate: validation, binding and the page asked for.
 
 Pure (no Flask, no engine), shared by the HTTP view and ``kg query --saved``. Every refusal is a
-:class:`~server.saved.parameters.ParameterError` naming the parameter and what it expects.
+:class:`~core.parameters.ParameterError` naming the parameter and what it expects.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from server.saved.binding import bind_values, paginate
-from server.saved.catalogue import RESERVED, SavedQuery
-from server.saved.parameters import ParameterError
+from core.binding import bind_values, paginate
+from core.catalogue import RESERVED, SavedQuery
+from core.parameters import ParameterError
 
 MAX_PAGE = 100_000
 FORMAT_NAMES = frozenset({"format", "output", "results"})

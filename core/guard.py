@@ -1,6 +1,6 @@
 """Checks a query text must pass before any engine sees it, and the facts about it the endpoint needs.
 
-Everything here is pure (no I/O, no engine): it reads tokens from :mod:`server.lexer` and either returns a
+Everything here is pure (no I/O, no engine): it reads tokens from :mod:`core.lexer` and either returns a
 :class:`QueryShape` or raises :class:`QueryRejected` with the status and message the client should get.
 Limits exist because some inputs crash pyoxigraph outright (about 5,000 nested brackets or 10,000 UNION
 branches end in SIGSEGV), and ``SERVICE`` is refused because pyoxigraph would fetch the remote endpoint.
@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from server.lexer import Token, expand_codepoint_escapes, tokenize
+from core.lexer import Token, expand_codepoint_escapes, tokenize
 
 QUERY_FORMS = frozenset({"select", "ask", "construct", "describe"})
 UPDATE_KEYWORDS = frozenset({"insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy", "with"})

@@ -5,7 +5,7 @@ A variable ``?_name`` is a required parameter, ``?__name`` an optional one; a su
 ``_gYear``, ``_gYearMonth``), ``_xsd_date`` (prefix and datatype), a two-letter language (``_en``: a literal
 in that language); no suffix is a plain string. Those are grlc's conventions, so existing grlc collections
 keep working; what differs is that the value is checked against the type here and becomes a term in a
-``VALUES`` block (:mod:`server.saved.binding`), so a quote, ``>`` or ``}`` in a value is data, not syntax.
+``VALUES`` block (:mod:`core.binding`), so a quote, ``>`` or ``}`` in a value is data, not syntax.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from server.saved import terms
-from server.saved.terms import XSD
+from core import terms
+from core.terms import XSD
 
 _VARIABLE = re.compile(
     r"_(?P<optional>_?)(?P<name>[A-Za-z0-9]+)(?:_(?P<type>[A-Za-z0-9]+))?(?:_(?P<extra>[A-Za-z0-9]+))?"

@@ -1,6 +1,6 @@
 """``kg query --saved NAME --param k=v``: a saved query run on the last build, without a server.
 
-Takes the same validation and binding path as ``/queries/<name>`` (:func:`~server.saved.call.prepare_call`)
+Takes the same validation and binding path as ``/queries/<name>`` (:func:`~core.call.prepare_call`)
 and evaluates with the ``kg query`` machinery, so the command line and the API answer the same question.
 """
 
@@ -9,11 +9,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from graph.errors import BuildError
-from graph.settings import DEFAULT_BASE_IRI
-from server.saved.call import prepare_call
-from server.saved.catalogue import load_catalogue
-from server.saved.parameters import ParameterError
+from core.call import prepare_call
+from core.catalogue import load_catalogue
+from core.errors import BuildError
+from core.iris import DEFAULT_BASE_IRI
+from core.parameters import ParameterError
+from graph.build import read_manifest
+from graph.local_query import LocalQueryError, run_local_query
 
 NO_ROW_CAP = 1_000_000
 
@@ -31,9 +33,6 @@ def parse_params(pairs: list[str]) -> dict[str, list[str]]:
 
 def run_saved(build_dir: Path, queries_dir: Path, name: str, pairs: list[str], output: str) -> int:
     """Print the answer of saved query ``name``; the exit code says what went wrong (1 data, 2 usage)."""
-    from graph.build import read_manifest
-    from graph.local_query import LocalQueryError, run_local_query
-
     try:
         base_iri = str(read_manifest(build_dir).get("base_iri") or DEFAULT_BASE_IRI)
         catalogue = load_catalogue(queries_dir, base_iri)

@@ -2,13 +2,13 @@
 
 Values go into one ``VALUES`` block at the start of the outermost ``WHERE`` group: standard SPARQL, so the
 variables of subqueries keep their own scope (rdflib's ``initBindings`` would bind them too) and pyoxigraph
-evaluates it natively. The group is found on tokens (:mod:`server.lexer`), so braces inside strings, IRIs,
+evaluates it natively. The group is found on tokens (:mod:`core.lexer`), so braces inside strings, IRIs,
 comments or a projection's ``EXISTS`` are never mistaken for it.
 """
 
 from __future__ import annotations
 
-from server.lexer import tokenize
+from core.lexer import tokenize
 
 _OPEN = {"(": "paren", "{": "brace", "[": "bracket"}
 _CLOSE = {")": "paren", "}": "brace", "]": "bracket"}

@@ -17,13 +17,13 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from graph.errors import BuildError, Problem
-from graph.settings import DEFAULT_BASE_IRI
-from server.guard import Limits, QueryRejected, analyse
-from server.lexer import tokenize
-from server.saved.binding import NoWhereGroup, bind_values, paginate
-from server.saved.decorators import DecoratorError, Decorators, read_decorators
-from server.saved.parameters import TYPE_NAMES, Parameter, ParameterError, UnsupportedType, parameter_from_variable
+from core.binding import NoWhereGroup, bind_values, paginate
+from core.decorators import DecoratorError, Decorators, read_decorators
+from core.errors import BuildError, Problem
+from core.guard import Limits, QueryRejected, analyse
+from core.iris import DEFAULT_BASE_IRI
+from core.lexer import tokenize
+from core.parameters import TYPE_NAMES, Parameter, ParameterError, UnsupportedType, parameter_from_variable
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 RESERVED = frozenset({"page", "format", "output", "results"})

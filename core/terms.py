@@ -2,7 +2,7 @@
 
 This is the only place where a client's value becomes query text, so the escaping lives here alone:
 strings are escaped per the SPARQL grammar (``ECHAR``), IRIs are written only after
-:mod:`server.saved.parameters` has refused every character the ``IRIREF`` production excludes.
+:mod:`core.parameters` has refused every character the ``IRIREF`` production excludes.
 """
 
 from __future__ import annotations
