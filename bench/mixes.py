@@ -137,6 +137,21 @@ def adhoc_query(index: int, entities: list[str], rng: random.Random) -> str:
     return PREFIXES + f"ASK {{ ?q mdk:beginIndex {index % 20_000} ; mdk:paragraph ?p FILTER(?p < {unique}) }}"
 
 
+def lookup_query(index: int) -> str:
+    """The ``index``-th light lookup: one triple pattern on a label no other index asks for."""
+    return f'SELECT ?s WHERE {{ ?s <http://www.w3.org/2000/01/rdf-schema#label> "label {index}"@en }}'
+
+
+def lookup_source(endpoint: str, host: str, counter: itertools.count[int]) -> Callable[[int], bytes]:
+    """One-pattern queries, each text new: the cost of a small query that no cache can answer."""
+
+    def next_request(client: int) -> bytes:
+        text = lookup_query(next(counter))
+        return http_get(host, f"{endpoint}?{urllib.parse.urlencode({'query': text})}", ACCEPT)
+
+    return next_request
+
+
 def adhoc_source(
     entities: list[str], endpoint: str, host: str, counter: itertools.count[int], seed: int = 8
 ) -> Callable[[int], bytes]:

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from bench import servers
+from bench import servers, slowclients
 from bench.loadgen import LoadResult, measure_ceiling, run_load
-from bench.mixes import ACCEPT, SavedCall, adhoc_source, saved_calls, saved_paths, saved_source
+from bench.mixes import ACCEPT, SavedCall, adhoc_source, lookup_source, saved_calls, saved_paths, saved_source
 from bench.report import MB, Row, results_table, versus_table
 from bench.synthetic import generate, sample_entities
 
@@ -48,13 +48,17 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, help="length of one run (default: 8, quick: 3)")
     parser.add_argument("--rounds", type=int, help="runs per server and mix, alternated (default: 2, quick: 1)")
     parser.add_argument("--large", type=int, help="triples of the synthetic corpus (default: 1000000, quick: 200000)")
-    parser.add_argument("--http-workers", type=int, default=2, help="kg serve --http-workers (default: 2)")
+    parser.add_argument("--http-workers", type=int, help="kg serve --http-workers (default: kg serve's own)")
+    parser.add_argument("--slow", type=int, help="slow-loris connections (default: 1000, quick: 200)")
+    parser.add_argument("--idle", type=int, help="idle keep-alive connections (default: 10000, quick: 1000)")
     parser.add_argument("--no-rdflib", action="store_true", help="leave rdflib-endpoint out")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     options = parser.parse_args(argv)
     options.seconds = options.seconds or (3.0 if options.quick else 8.0)
     options.rounds = options.rounds or (1 if options.quick else 2)
     options.large = options.large or (200_000 if options.quick else 1_000_000)
+    options.slow = options.slow or (200 if options.quick else 1000)
+    options.idle = options.idle or (1000 if options.quick else 10_000)
     return options
 
 
@@ -77,6 +81,8 @@ def request_sources(
     if mix == "saved":
         return saved_source(calls, None if server.saved_api else server.endpoint, HOST)
     counter = counters.setdefault(server.name, itertools.count())
+    if mix == "lookup":
+        return lookup_source(server.endpoint, HOST, counter)
     return adhoc_source(entities, server.endpoint, HOST, counter)
 
 
@@ -118,12 +124,14 @@ def bench_dataset(
                 request_sources(server, "ad-hoc", calls, entities, counters),
             )
             print(f"  warm-up {server.name}: {time.perf_counter() - started:.1f} s", flush=True)
-        for mix in ("saved", "ad-hoc"):
+        for mix in ("saved", "ad-hoc", "lookup"):
             for round_index in range(options.rounds):
                 order = (kg, oxigraph) if round_index % 2 == 0 else (oxigraph, kg)
                 for server in order:
                     _run_one(rows, label, mix, server, options, calls, entities, counters)
         facts[f"memory per process {label}"] = _process_memory(kg)
+        if label.startswith("interview"):
+            facts["slow and idle clients"] = slow_clients(kg, oxigraph, options)
     finally:
         kg.stop()
         oxigraph.stop()
@@ -139,7 +147,7 @@ def bench_dataset(
                 options.seconds / 4,
                 request_sources(rdflib, "ad-hoc", calls, entities, counters),
             )
-            for mix in ("saved", "ad-hoc"):
+            for mix in ("saved", "ad-hoc", "lookup"):
                 for _ in range(options.rounds):
                     _run_one(rows, label, mix, rdflib, options, calls, entities, counters)
         finally:
@@ -196,16 +204,36 @@ def _run_one(
         rows[key] = Row(label, mix, server.name, result, rss, pss)
 
 
+def slow_clients(kg: servers.Server, oxigraph: servers.Server, options: argparse.Namespace) -> dict[str, str]:
+    """The slow-loris and idle-connection scenarios on both servers, one after the other."""
+    figures = {}
+    for server in (kg, oxigraph):
+        path = f"{server.endpoint}?{urllib.parse.urlencode({'query': 'ASK {}'})}"
+        for scenario, count in (("trickle", options.slow), ("idle", options.idle)):
+            result = slowclients.run(scenario, HOST, server.port, count, 12.0, path)
+            print(f"  {server.name}: {result.line()}", flush=True)
+            figures[f"{server.name}, {scenario}"] = result.line()
+            time.sleep(1)
+    return figures
+
+
+_PROCESS_KINDS = {
+    "kg-http": "HTTP worker (granian, Flask, answer cache)",
+    "kg-evaluation": "evaluation service (holds the store)",
+    "kg-evaluator": "evaluator",
+}
+
+
 def _process_memory(kg: servers.Server) -> dict[str, str]:
     """RSS and PSS of each kind of process in this server's tree (PSS counts shared pages once)."""
-    depth_names = {0: "gunicorn master (holds the store)", 1: "HTTP worker (cache)", 2: "zygote", 3: "evaluator"}
-    depths = {kg.process.pid: 0}
-    for pid in servers._descendants(kg.process.pid):
-        parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        depths[pid] = depths.get(parent, 0) + 1
     summary: dict[str, list[tuple[int, int]]] = {}
-    for pid, depth in depths.items():
-        summary.setdefault(depth_names.get(depth, f"depth {depth}"), []).append(servers.memory_of(pid))
+    for pid in [kg.process.pid, *servers._descendants(kg.process.pid)]:
+        try:
+            name = Path(f"/proc/{pid}/comm").read_text().strip()
+        except OSError:
+            continue
+        kind = _PROCESS_KINDS.get(name, "supervisor (granian's master)")
+        summary.setdefault(kind, []).append(servers.memory_of(pid))
     return {
         name: f"{len(values)} x RSS {sum(r for r, _ in values) / len(values) / MB:,.0f} MB, "
         f"PSS {sum(p for _, p in values) / len(values) / MB:,.0f} MB"

@@ -1,6 +1,6 @@
 """Starting, measuring and stopping the three servers the benchmark compares, all on 127.0.0.1.
 
-* this server: ``kg serve --build-dir DIR`` (gunicorn, evaluator pool, answer cache);
+* this server: ``kg serve --build-dir DIR`` (granian, the evaluation service, answer cache);
 * ``oxigraph serve`` (PyPI package ``oxigraph``, the Rust server) in memory, loaded over its Graph Store
   endpoint, with the union of the named graphs as default graph (as this server has);
 * rdflib-endpoint (FastAPI and rdflib's engine under uvicorn), over an rdflib ``Dataset`` with the union
@@ -109,7 +109,8 @@ def _wait_for_answer(server: Server, started: float, timeout: float) -> None:
     raise RuntimeError(f"{server.name} gave no answer within {timeout:.0f} s; see {server.log}")
 
 
-def start_kg(build_dir: Path, logs: Path, http_workers: int = 2, workers: int = 2) -> Server:
+def start_kg(build_dir: Path, logs: Path, http_workers: int | None = None, workers: int | None = None) -> Server:
+    """``kg serve`` as the README starts it (its own defaults), unless told how many processes to use."""
     port = free_port()
     log = logs / f"kg-serve-{port}.log"
     command = [
@@ -119,10 +120,8 @@ def start_kg(build_dir: Path, logs: Path, http_workers: int = 2, workers: int = 
         str(build_dir),
         "--port",
         str(port),
-        "--http-workers",
-        str(http_workers),
-        "--workers",
-        str(workers),
+        *(["--http-workers", str(http_workers)] if http_workers else []),
+        *(["--workers", str(workers)] if workers else []),
     ]
     started = time.monotonic()
     server = Server("kg serve", port, "/sparql", _launch(command, log), saved_api=True, log=log)

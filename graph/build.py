@@ -23,6 +23,8 @@ from rdflib import Dataset, Graph, URIRef
 
 from core.catalogue import load_catalogue
 from core.errors import BuildError, Problem
+from core.iris import DEFAULT_BASE_IRI
+from core.settings import Settings
 from graph.checks import run_checks
 from graph.docs import write_ontology_docs
 from graph.dumps import FORMATS, canonical_blank_nodes, serialise_all
@@ -30,7 +32,6 @@ from graph.iris import Iris
 from graph.mapping import MappedGraphs, map_seeds
 from graph.reasoning import infer
 from graph.seeds import Seeds, load_seeds
-from graph.settings import DEFAULT_BASE_IRI, BuildSettings
 from graph.stats import compute_stats, unknown_not_factual
 from graph.validation import load_shapes, validate
 from graph.vocabulary import index_vocabulary, load_ontology
@@ -76,7 +77,7 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - tick
 
 
-def build_dataset(settings: BuildSettings) -> BuildResult:
+def build_dataset(settings: Settings) -> BuildResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     iris = Iris(settings.base_iri)
@@ -124,7 +125,7 @@ def build_dataset(settings: BuildSettings) -> BuildResult:
     return BuildResult(dataset=dataset, graph_roles=roles, seeds=seeds, mapped=mapped, stats=stats, timings=timings)
 
 
-def write_build(result: BuildResult, settings: BuildSettings) -> dict[str, object]:
+def write_build(result: BuildResult, settings: Settings) -> dict[str, object]:
     """Write every dump, the manifest and the docs, then swap the directory in atomically."""
     target = settings.build_dir
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -184,7 +185,7 @@ def _swap_in(staging: Path, target: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def build(settings: BuildSettings) -> tuple[BuildResult, dict[str, object]]:
+def build(settings: Settings) -> tuple[BuildResult, dict[str, object]]:
     """Build and write; on any input problem raise BuildError and leave the old build as it was."""
     result = build_dataset(settings)
     manifest = write_build(result, settings)

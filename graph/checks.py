@@ -13,8 +13,8 @@ from rdflib import Dataset
 
 from core.decorators import DecoratorError, read_decorators
 from core.errors import BuildError, Problem
+from core.iris import DEFAULT_BASE_IRI
 from graph.dumps import ox_quads
-from graph.settings import DEFAULT_BASE_IRI
 
 
 def _summary(text: str) -> str:

@@ -1,10 +1,11 @@
-"""``python -m server serve ...``: the same ``serve`` command as ``kg serve``, without the graph CLI."""
+"""``python -m server serve ...``: the same ``serve`` command as ``kg serve``, without the build's CLI."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from core.settings import Settings
 from server.cli import add_serve_parser
 
 
@@ -13,7 +14,11 @@ def main(argv: list[str] | None = None) -> int:
     subparsers = parser.add_subparsers(dest="command", required=True)
     add_serve_parser(subparsers)
     arguments = parser.parse_args(argv)
-    return int(arguments.func(arguments))
+    try:
+        settings = Settings.resolve(arguments=arguments)
+    except ValueError as error:
+        parser.error(str(error))
+    return int(arguments.run(settings, arguments))
 
 
 if __name__ == "__main__":

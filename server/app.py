@@ -1,6 +1,6 @@
 """The Flask application factory.
 
-Configuration arrives as one :class:`~server.settings.Settings`. In embedded mode the queries go to the
+Configuration arrives as one :class:`~core.settings.Settings`. In embedded mode the queries go to the
 evaluation service (:mod:`server.evaluators`), which ``kg serve`` starts once and shares between its HTTP
 workers (:mod:`server.runner`): each worker builds its app with that service's client and the dataset
 description the service reported. Called without them, the factory starts a service of its own, so the
@@ -18,14 +18,14 @@ from pathlib import Path
 
 from flask import Flask
 
-from server.backend import Backend, PoolUnavailable
+from core.settings import Settings
+from server.backend import Backend, BackendLimits, PoolUnavailable
 from server.blueprints import dumps, meta, pages, queries, sparql
 from server.cache import CachingBackend, ResponseCache
 from server.cors import init_cors
 from server.dataset import DatasetInfo
 from server.errors import register_error_handlers
 from server.remote.backend import RemoteBackend
-from server.settings import Settings
 from server.state import ServerState, attach_state
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,11 @@ def create_app(
     app.json.sort_keys = False  # type: ignore[attr-defined]
     if settings.store is not None:
         remote = RemoteBackend(
-            settings.store, settings.backend_limits, settings.store_refresh, settings.base_iri, settings.build_dir
+            settings.store,
+            BackendLimits.from_settings(settings),
+            settings.store_refresh,
+            settings.base_iri,
+            settings.build_dir,
         )
         backend, info = remote, _first_look(remote, settings)
     elif backend is None or info is None:

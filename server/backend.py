@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from core.settings import Settings
 from server.evaluation import Job, Outcome
 
 
@@ -57,6 +58,10 @@ class BackendLimits:
     def retry_after(self) -> int:
         """Seconds a client is told to wait after a 503: one deadline, at least one second."""
         return max(1, math.ceil(self.deadline))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BackendLimits:
+        return cls(size=settings.workers, deadline=settings.query_timeout, queue_size=settings.queue_size)
 
 
 class Backend(Protocol):

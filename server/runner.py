@@ -29,11 +29,12 @@ from pathlib import Path
 
 from flask import Flask
 
+from core.settings import Settings
+from server.backend import BackendLimits
 from server.dataset import DatasetError, DatasetInfo
 from server.evaluators import sandbox
 from server.evaluators.client import EvaluatorClient, ServiceAddress
 from server.evaluators.service import ServiceConfig
-from server.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class EvaluationService:
         return value
 
     def client(self) -> EvaluatorClient:
-        limits = self._settings.backend_limits
+        limits = BackendLimits.from_settings(self._settings)
         return EvaluatorClient(self.address, limits.deadline, limits.retry_after)
 
     def supervise(self) -> None:

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
+from core.settings import Settings
 from server.cache import CachingBackend
 from server.dataset import DatasetInfo
-from server.settings import Settings
 
 EXTENSION_KEY = "morocco_kg"
 COMMON_PREFIXES = {

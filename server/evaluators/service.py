@@ -25,11 +25,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from core.settings import Settings
 from server.dataset import DatasetError, load_dataset
 from server.evaluation import Outcome, evaluate
 from server.evaluators import sandbox
 from server.evaluators.wire import GREETING, ChannelClosed, read_job, send_outcome
-from server.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -27,12 +27,12 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from core.settings import StoreLocation
 from server.backend import BackendLimits, PoolUnavailable, StoreFailed, StoreTimedOut
 from server.dataset import DatasetError, DatasetInfo, Dump, dumps_from_manifest
 from server.evaluation import Job, Outcome, serialise
 from server.remote.connections import BadAnswer, Connections, Reply, TimedOut, Unreachable
 from server.remote.meta import FIND_QUERY, Published, meta_graph_iri, read_published
-from server.settings import StoreLocation
 
 log = logging.getLogger(__name__)
 

@@ -25,9 +25,9 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from core.settings import DataFile, StoreLocation
 from server.remote.connections import BadAnswer, Connections, TimedOut, Unreachable
 from server.remote.meta import FIND_QUERY, Published, meta_graph_iri, meta_triples, read_published
-from server.settings import DataFile, StoreLocation
 
 
 class PublishError(Exception):

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 from adversarial_support import DEADLINE, FIGURES
 from server_support import RunningServer, running_server
 
+from core.settings import Settings
 from graph.build import build
-from graph.settings import BuildSettings
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -43,7 +43,7 @@ def dump_checksums(build_dir: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def adv_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_dir = tmp_path_factory.mktemp("kg-adversarial") / "build"
-    build(BuildSettings.from_env(build_dir=build_dir, docs=False))
+    build(Settings.from_env(build_dir=build_dir, docs=False))
     return build_dir
 
 

@@ -160,7 +160,7 @@ def test_failed_build_over_a_served_directory_changes_nothing_served(
         command = [
             sys.executable,
             "-m",
-            "graph.cli",
+            "kg",
             "build",
             "--build-dir",
             str(served),

@@ -10,20 +10,20 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
+from core.settings import REPO_ROOT, Settings
 from graph.build import BuildResult, build
-from graph.settings import REPO_ROOT, BuildSettings
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, dict, BuildSettings]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, dict, Settings]:
     """The project's real graph, built once into a temporary directory."""
-    settings = BuildSettings.from_env(build_dir=tmp_path_factory.mktemp("build") / "out")
+    settings = Settings.from_env(build_dir=tmp_path_factory.mktemp("build") / "out")
     result, manifest = build(settings)
     return result, manifest, settings
 
 
 @pytest.fixture(scope="session")
-def dataset(built: tuple[BuildResult, dict, BuildSettings]) -> Dataset:
+def dataset(built: tuple[BuildResult, dict, Settings]) -> Dataset:
     return built[0].dataset
 
 

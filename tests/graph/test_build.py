@@ -12,14 +12,14 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
+from core.settings import REPO_ROOT, Settings
 from graph.build import BuildResult
 from graph.dumps import FORMATS
-from graph.settings import REPO_ROOT, BuildSettings
 
 BASE = "https://w3id.org/morocco-digital-kg/"
 
 
-def test_named_graphs_have_the_expected_roles(built: tuple[BuildResult, dict, BuildSettings]) -> None:
+def test_named_graphs_have_the_expected_roles(built: tuple[BuildResult, dict, Settings]) -> None:
     _result, manifest, _settings = built
     roles = {iri: info["role"] for iri, info in manifest["graphs"].items()}
     assert roles[BASE + "graph/ontology"] == "ontology"
@@ -30,7 +30,7 @@ def test_named_graphs_have_the_expected_roles(built: tuple[BuildResult, dict, Bu
     assert all(info["triples"] > 0 for info in manifest["graphs"].values()), manifest["graphs"]
 
 
-def test_manifest_checksums_match_the_files(built: tuple[BuildResult, dict, BuildSettings]) -> None:
+def test_manifest_checksums_match_the_files(built: tuple[BuildResult, dict, Settings]) -> None:
     _result, manifest, settings = built
     assert set(manifest["dumps"]) == set(FORMATS)
     for info in manifest["dumps"].values():
@@ -40,17 +40,17 @@ def test_manifest_checksums_match_the_files(built: tuple[BuildResult, dict, Buil
     assert manifest["version"] == manifest["dumps"]["nquads"]["sha256"]
 
 
-def test_ontology_documentation_is_generated(built: tuple[BuildResult, dict, BuildSettings]) -> None:
+def test_ontology_documentation_is_generated(built: tuple[BuildResult, dict, Settings]) -> None:
     html = (built[2].build_dir / "ontology" / "index.html").read_text(encoding="utf-8")
     assert "Morocco Digital Knowledge Graph ontology" in html
     assert "Institute" in html and "supportedBy" in html
 
 
-def test_two_builds_are_byte_identical(built: tuple[BuildResult, dict, BuildSettings], tmp_path: Path) -> None:
+def test_two_builds_are_byte_identical(built: tuple[BuildResult, dict, Settings], tmp_path: Path) -> None:
     """A second build, in another process (another hash seed), gives the same bytes in every dump."""
     other = tmp_path / "again"
     subprocess.run(
-        [sys.executable, "-m", "graph.cli", "build", "--no-docs", "--build-dir", str(other)],
+        [sys.executable, "-m", "kg", "build", "--no-docs", "--build-dir", str(other)],
         check=True,
         cwd=REPO_ROOT,
         capture_output=True,
@@ -75,7 +75,7 @@ def _union(dataset: Dataset) -> Graph:
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
-def test_every_dump_round_trips(built: tuple[BuildResult, dict, BuildSettings], name: str) -> None:
+def test_every_dump_round_trips(built: tuple[BuildResult, dict, Settings], name: str) -> None:
     result, _manifest, settings = built
     fmt = FORMATS[name]
     path = settings.build_dir / fmt.file
@@ -90,7 +90,7 @@ def test_every_dump_round_trips(built: tuple[BuildResult, dict, BuildSettings], 
         assert isomorphic(parsed_graph, _union(result.dataset))
 
 
-def test_jsonld_has_a_compact_context(built: tuple[BuildResult, dict, BuildSettings]) -> None:
+def test_jsonld_has_a_compact_context(built: tuple[BuildResult, dict, Settings]) -> None:
     document = json.loads((built[2].build_dir / "kg.jsonld").read_text(encoding="utf-8"))
     assert document["@context"]["mdk"] == BASE + "ontology/"
     assert "kg:jazari-root" in json.dumps(document)
@@ -99,7 +99,7 @@ def test_jsonld_has_a_compact_context(built: tuple[BuildResult, dict, BuildSetti
 def test_base_iri_is_configurable(tmp_path: Path) -> None:
     from graph.build import build_dataset
 
-    settings = BuildSettings.from_env(
+    settings = Settings.from_env(
         build_dir=tmp_path / "b", base_iri="http://example.org/kg/", reasoner=False, docs=False
     )
     result = build_dataset(settings)

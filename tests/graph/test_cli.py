@@ -9,24 +9,24 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from core.settings import REPO_ROOT, Settings
 from graph.build import BuildResult
-from graph.settings import REPO_ROOT, BuildSettings
 
 
 def kg(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "graph.cli", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "kg", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300
     )
 
 
-def test_dump_writes_the_requested_format(built: tuple[BuildResult, dict, BuildSettings], tmp_path: Path) -> None:
+def test_dump_writes_the_requested_format(built: tuple[BuildResult, dict, Settings], tmp_path: Path) -> None:
     target = tmp_path / "out.ttl"
     done = kg("dump", "--build-dir", str(built[2].build_dir), "--format", "turtle", "-o", str(target))
     assert done.returncode == 0, done.stderr
     assert len(Graph().parse(target, format="turtle")) > 1000
 
 
-def test_stats_reports_coverage_and_lists_uncovered_sentences(built: tuple[BuildResult, dict, BuildSettings]) -> None:
+def test_stats_reports_coverage_and_lists_uncovered_sentences(built: tuple[BuildResult, dict, Settings]) -> None:
     done = kg("stats", "--build-dir", str(built[2].build_dir), "--json")
     assert done.returncode == 0, done.stderr
     stats = json.loads(done.stdout)
@@ -37,7 +37,7 @@ def test_stats_reports_coverage_and_lists_uncovered_sentences(built: tuple[Build
     assert "coverage of lexpress-seghrouchni" in text and "facts:" in text
 
 
-def test_query_prints_a_table(built: tuple[BuildResult, dict, BuildSettings]) -> None:
+def test_query_prints_a_table(built: tuple[BuildResult, dict, Settings]) -> None:
     done = kg(
         "query",
         "--build-dir",
@@ -49,7 +49,7 @@ def test_query_prints_a_table(built: tuple[BuildResult, dict, BuildSettings]) ->
     assert "Maroc@fr" in done.stdout and "Morocco@en" in done.stdout and "(2 rows)" in done.stdout
 
 
-def test_query_reports_a_syntax_error(built: tuple[BuildResult, dict, BuildSettings]) -> None:
+def test_query_reports_a_syntax_error(built: tuple[BuildResult, dict, Settings]) -> None:
     done = kg("query", "--build-dir", str(built[2].build_dir), "SELECT WHERE {")
     assert done.returncode == 1
     assert "does not parse" in done.stderr

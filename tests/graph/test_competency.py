@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
+from core.settings import Settings
 from graph.build import BuildResult
 from graph.dumps import FORMATS
-from graph.settings import BuildSettings
 
 QUESTIONS = yaml.safe_load((Path(__file__).parent / "competency.yaml").read_text(encoding="utf-8"))
 BASE = "https://w3id.org/morocco-digital-kg/"
@@ -34,7 +34,7 @@ HEADER = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
 @pytest.fixture(scope="module")
-def store(built: tuple[BuildResult, dict, BuildSettings]) -> ox.Store:
+def store(built: tuple[BuildResult, dict, Settings]) -> ox.Store:
     store = ox.Store()
     store.bulk_load(path=str(built[2].build_dir / FORMATS["nquads"].file), format=ox.RdfFormat.N_QUADS)
     return store

@@ -10,7 +10,7 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS, VANN
 
-from graph.settings import REPO_ROOT
+from core.settings import REPO_ROOT
 from graph.vocabulary import load_ontology
 
 MDK = "https://w3id.org/morocco-digital-kg/ontology/"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import RDF, Dataset, Literal, URIRef
 from rdflib.namespace import PROV
 
+from core.settings import Settings
 from graph.build import BuildResult
-from graph.settings import BuildSettings
 
 BASE = "https://w3id.org/morocco-digital-kg/"
 MDK = BASE + "ontology/"
@@ -17,7 +17,7 @@ def _mdk(name: str) -> URIRef:
     return URIRef(MDK + name)
 
 
-def test_every_quote_is_the_exact_slice_of_its_source(built: tuple[BuildResult, dict, BuildSettings]) -> None:
+def test_every_quote_is_the_exact_slice_of_its_source(built: tuple[BuildResult, dict, Settings]) -> None:
     result = built[0]
     texts = {URIRef(BASE + "doc/" + d.id): d.text for d in result.seeds.documents}
     provenance = result.dataset.graph(PROVENANCE)

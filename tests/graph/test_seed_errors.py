@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import BuildError
+from core.settings import REPO_ROOT, Settings
 from graph.build import build
-from graph.settings import REPO_ROOT, BuildSettings
 
 DOC = Path("documents/lexpress-seghrouchni")
 FIXTURE = DOC / "facts/p99-fixture.yaml"
@@ -93,7 +93,7 @@ def test_corrupt_seed_fails_with_location_and_keeps_last_build(
 ) -> None:
     (seeds_copy / FIXTURE).write_text(GOOD_FACTS, encoding="utf-8")
     build_dir = tmp_path / "build"
-    good = BuildSettings.from_env(seeds_dir=seeds_copy, build_dir=build_dir, docs=False, reasoner=False)
+    good = Settings.from_env(seeds_dir=seeds_copy, build_dir=build_dir, docs=False, reasoner=False)
     build(good)
     before = hashlib.sha256((build_dir / "kg.nq").read_bytes()).hexdigest()
 
@@ -124,7 +124,7 @@ def test_ambiguous_quote_needs_an_occurrence(seeds_copy: Path, tmp_path: Path) -
         'paragraph: 11\nclaims:\n  - quote: "institut"\n    facts:\n      - [jazari-root, status, StatusLaunched]\n',
     )
     with pytest.raises(BuildError, match="add 'occurrence: N'"):
-        build(BuildSettings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False, reasoner=False))
+        build(Settings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False, reasoner=False))
 
 
 def test_every_problem_is_reported_at_once(seeds_copy: Path, tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ def test_every_problem_is_reported_at_once(seeds_copy: Path, tmp_path: Path) -> 
         'paragraph: 11\nclaims:\n  - quote: "no such words"\n    facts:\n      - [nobody, noProperty, nothing]\n',
     )
     with pytest.raises(BuildError) as caught:
-        build(BuildSettings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False, reasoner=False))
+        build(Settings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False, reasoner=False))
     reasons = " ".join(p.reason for p in caught.value.problems)
     assert "quote not found verbatim" in reasons and "unknown property 'noProperty'" in reasons
     # the quote problem points at the claim (line 3), the fact problems at the fact (line 5)
@@ -185,7 +185,7 @@ def test_hostile_ontology_files_fail_closed_without_network(
     ontology = tmp_path / "ontology"
     shutil.copytree(REPO_ROOT / "ontology", ontology)
     build_dir = tmp_path / "build"
-    settings = BuildSettings.from_env(ontology_dir=ontology, build_dir=build_dir, docs=False, reasoner=False)
+    settings = Settings.from_env(ontology_dir=ontology, build_dir=build_dir, docs=False, reasoner=False)
     build(settings)
     before = hashlib.sha256((build_dir / "kg.nq").read_bytes()).hexdigest()
     server, _ = _listener()
@@ -208,5 +208,5 @@ def test_truncated_seed_file_fails_with_its_line(seeds_copy: Path, tmp_path: Pat
     text = entities.read_text(encoding="utf-8")
     entities.write_text(text[: text.index("- id: europe") + 25], encoding="utf-8")
     with pytest.raises(BuildError, match=r"places\.yaml:\d+") as caught:
-        build(BuildSettings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False, reasoner=False))
+        build(Settings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False, reasoner=False))
     assert caught.value.problems

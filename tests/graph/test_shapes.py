@@ -6,7 +6,7 @@ import pytest
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 
 from core.errors import BuildError
-from graph.settings import REPO_ROOT
+from core.settings import REPO_ROOT
 from graph.validation import load_shapes, validate
 from graph.vocabulary import load_ontology
 

@@ -11,8 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
 from server_support import BASE, RunningServer, running_server
 
+from core.settings import Settings
 from graph.build import build
-from graph.settings import BuildSettings
 
 ENTITY = "id/jazari-root"
 QUOTE = "quote/lexpress-seghrouchni/6522-6631"
@@ -22,7 +22,7 @@ __all__ = ["BASE", "DOCUMENT", "ENTITY", "QUOTE", "RunningServer", "build_site",
 
 def build_site(directory: Path, docs: bool) -> Path:
     """Build the project's graph into ``directory`` (with the ontology documentation when ``docs``)."""
-    build(BuildSettings.from_env(build_dir=directory, docs=docs))
+    build(Settings.from_env(build_dir=directory, docs=docs))
     return directory
 
 

@@ -13,15 +13,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 from server_support import RunningServer, running_server
 
 from core.catalogue import Catalogue, load_catalogue
+from core.settings import REPO_ROOT, Settings
 from graph.build import build
-from graph.settings import BuildSettings
-from server.settings import default_queries_dir
 
 
 @pytest.fixture(scope="session")
 def kg_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_dir = tmp_path_factory.mktemp("kg-real") / "build"
-    build(BuildSettings.from_env(build_dir=build_dir, docs=False))
+    build(Settings.from_env(build_dir=build_dir, docs=False))
     return build_dir
 
 
@@ -34,4 +33,4 @@ def queries_server(kg_build: Path) -> Iterator[RunningServer]:
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
-    return load_catalogue(default_queries_dir())
+    return load_catalogue(REPO_ROOT / "queries")

@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 from server_support import RunningServer
 
 from core.catalogue import Catalogue
-from graph.cli import main
+from kg.cli import main
 
 
 def test_catalogue_json(queries_server: RunningServer, catalogue: Catalogue) -> None:

@@ -23,9 +23,12 @@ from remote_support import RunningServer, Store, remote_server, running_store  #
 from server_support import write_fixture_build  # noqa: E402
 
 from core.catalogue import Catalogue, load_catalogue  # noqa: E402
+from core.settings import (  # noqa: E402
+    REPO_ROOT,
+    DataFile,
+    Settings,
+)
 from graph.build import build  # noqa: E402
-from graph.settings import BuildSettings  # noqa: E402
-from server.settings import DataFile, default_queries_dir  # noqa: E402
 
 
 def _embedded_conftest():  # type: ignore[no-untyped-def]
@@ -85,7 +88,7 @@ def protocol_server() -> Iterator[RunningServer]:
 @pytest.fixture(scope="session")
 def kg_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_dir = tmp_path_factory.mktemp("kg-real-remote") / "build"
-    build(BuildSettings.from_env(build_dir=build_dir, docs=False))
+    build(Settings.from_env(build_dir=build_dir, docs=False))
     return build_dir
 
 
@@ -105,4 +108,4 @@ def queries_server(real_store: Store) -> Iterator[RunningServer]:
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
-    return load_catalogue(default_queries_dir())
+    return load_catalogue(REPO_ROOT / "queries")

@@ -13,8 +13,8 @@ import pytest
 from remote_support import remote_server
 from server_support import KG, write_fixture_build
 
+from core.settings import StoreLocation
 from server.remote.publish import Publisher, from_build
-from server.settings import StoreLocation
 
 pytestmark = pytest.mark.virtuoso
 URL = os.environ.get("KG_VIRTUOSO_URL", "")

@@ -219,9 +219,15 @@ def processes_named(server: RunningServer, name: str) -> list[int]:
     return sorted(found)
 
 
-def evaluator_pids(server: RunningServer) -> list[int]:
-    """The evaluators, forked by the evaluation service."""
-    return processes_named(server, "kg-evaluator")
+def evaluator_pids(server: RunningServer, expected: int | None = None, timeout: float = 10) -> list[int]:
+    """The evaluators, forked by the evaluation service; with ``expected``, once that many run (a killed
+    one is replaced within a moment, after a short pause if it had just started)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = processes_named(server, "kg-evaluator")
+        if expected is None or len(found) == expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 # the fixture build ------------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ import pytest
 from conftest import QUERY_TIMEOUT
 from server_support import ConnectionCounter, RunningServer, evaluator_pids
 
+from core.settings import DataFile, Settings
 from server.evaluation import Job, OutputFormat
 from server.runner import EvaluationService
-from server.settings import DataFile, Settings
 
 HEAVY = (
     "SELECT (COUNT(*) AS ?n) WHERE { "
@@ -231,7 +231,7 @@ def test_deadline_gives_503_while_others_are_served(kg_server: RunningServer) ->
 
 
 def test_killed_worker_is_replaced(kg_server: RunningServer) -> None:
-    before = evaluator_pids(kg_server)
+    before = evaluator_pids(kg_server, expected=2)
     assert len(before) == 2
     os.kill(before[0], signal.SIGKILL)
     for index in range(6):  # distinct texts: an answer already in the response cache never reaches an evaluator

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.guard import Limits, QueryRejected, analyse
-from server.cli import add_serve_parser, settings_from_arguments
+from core.settings import Settings
+from server.cli import add_serve_parser
 from server.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, choose
 
 
@@ -96,14 +97,13 @@ def test_serve_options() -> None:
             "/tmp/b.ttl",
         ]
     )
-    settings = settings_from_arguments(arguments)
+    settings = Settings.resolve(environ={}, arguments=arguments)
     assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 9000, 3)
     assert (settings.query_timeout, settings.max_rows) == (1.5, 7)
     assert [(str(d.path), d.graph) for d in settings.data_files] == [
         ("/tmp/a.nt", "http://example.org/g"),
         ("/tmp/b.ttl", None),
     ]
-    assert arguments.func.__name__ == "run_serve"
     with pytest.raises(SystemExit):
         parser.parse_args(["serve", "--workers", "0"])
 
@@ -112,8 +112,8 @@ def test_relative_iris_in_data_files_resolve_against_the_path_as_named(tmp_path)
     """A file reached through a symlinked folder keeps the path the user named as its base IRI, as
     rdflib and Jena do; resolving the link would move its relative IRIs away from a graph named after
     that path (the W3C suites name their graphs so)."""
+    from core.settings import DataFile, Settings
     from server.dataset import load_dataset
-    from server.settings import DataFile, Settings
 
     real = tmp_path / "real"
     real.mkdir()

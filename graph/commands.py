@@ -1,4 +1,7 @@
-"""The ``kg`` command: build, dump, stats, query (and serve and publish, from the server package)."""
+"""The build side of the ``kg`` command: build, dump, stats and query, each given the resolved settings.
+
+The parser and the dispatch live in :mod:`kg.cli`, above this package and the server.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +12,13 @@ import time
 from pathlib import Path
 
 from core.errors import BuildError
+from core.settings import Settings
 from graph.dumps import FORMATS
-from graph.settings import BuildSettings
 
 
-def _settings(args: argparse.Namespace, **extra: object) -> BuildSettings:
-    return BuildSettings.from_env(
-        build_dir=getattr(args, "build_dir", None),
-        base_iri=getattr(args, "base_iri", None),
-        seeds_dir=getattr(args, "seeds_dir", None),
-        ontology_dir=getattr(args, "ontology_dir", None),
-        **extra,
-    )
-
-
-def cmd_build(args: argparse.Namespace) -> int:
+def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     from graph.build import build
 
-    settings = _settings(args, reasoner=not args.no_reasoner, docs=not args.no_docs)
     started = time.perf_counter()
     try:
         result, manifest = build(settings)
@@ -53,10 +45,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_dump(args: argparse.Namespace) -> int:
+def cmd_dump(settings: Settings, args: argparse.Namespace) -> int:
     from graph.build import read_manifest
 
-    settings = _settings(args)
     try:
         read_manifest(settings.build_dir)
     except BuildError as exc:
@@ -70,10 +61,9 @@ def cmd_dump(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_stats(args: argparse.Namespace) -> int:
+def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     from graph.build import STATS, read_manifest
 
-    settings = _settings(args)
     try:
         read_manifest(settings.build_dir)
     except BuildError as exc:
@@ -107,10 +97,9 @@ def render_stats(stats: dict) -> str:
     return "\n".join(lines)
 
 
-def cmd_query(args: argparse.Namespace) -> int:
+def cmd_query(settings: Settings, args: argparse.Namespace) -> int:
     from graph.local_query import LocalQueryError, run_local_query
 
-    settings = _settings(args)
     if args.saved:
         from graph.saved_query import run_saved
 
@@ -126,61 +115,3 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 1
     sys.stdout.write(output)
     return 0
-
-
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="kg", description="Morocco digital-policy knowledge graph.")
-    sub = top.add_subparsers(dest="command", required=True)
-
-    def common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--build-dir", type=Path, help="where builds are written (default graph/build)")
-        return p
-
-    build = common(sub.add_parser("build", help="build the graph from ontology/ and seeds/"))
-    build.add_argument("--base-iri", help="base IRI of the data (default https://w3id.org/morocco-digital-kg/)")
-    build.add_argument("--seeds-dir", type=Path)
-    build.add_argument("--ontology-dir", type=Path)
-    build.add_argument("--no-reasoner", action="store_true", help="skip HermiT (no inferences graph)")
-    build.add_argument("--no-docs", action="store_true", help="skip the pyLODE documentation")
-    build.add_argument("-v", "--verbose", action="store_true", help="show the time each stage of the build took")
-    build.set_defaults(func=cmd_build)
-
-    dump = common(sub.add_parser("dump", help="write one dump of the last build"))
-    dump.add_argument("--format", choices=sorted(FORMATS), default="turtle")
-    dump.add_argument("-o", "--output", help="file to write (default: standard output)")
-    dump.set_defaults(func=cmd_dump)
-
-    stats = common(sub.add_parser("stats", help="sizes, entities per class, facts, coverage"))
-    stats.add_argument("--json", action="store_true")
-    stats.set_defaults(func=cmd_stats)
-
-    query = common(sub.add_parser("query", help="run a SPARQL query on the last build"))
-    query.add_argument("query", nargs="?", help="the SPARQL query text")
-    query.add_argument("--file", help="read the query from a file")
-    query.add_argument("--saved", metavar="NAME", help="run the saved query queries/NAME.rq (see /queries)")
-    query.add_argument(
-        "--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter of the saved query (repeatable)"
-    )
-    query.add_argument(
-        "--format", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"], default="table"
-    )
-    query.set_defaults(func=cmd_query)
-
-    try:
-        from server.cli import add_serve_parser
-        from server.remote.command import add_publish_parser
-    except ImportError:
-        pass
-    else:
-        add_serve_parser(sub)
-        add_publish_parser(sub)
-    return top
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return int(args.func(args) or 0)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
