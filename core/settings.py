@@ -164,6 +164,13 @@ class Settings:
         metavar="SECONDS",
         minimum=0.001,
     )
+    body_timeout: float = option(
+        10.0,
+        help="seconds a client has to send a request's body once its headers are in (408 past it)",
+        commands=(SERVE,),
+        metavar="SECONDS",
+        minimum=0.001,
+    )
     max_body_bytes: int = option(
         1_048_576, help="largest request body; larger gets 413", commands=(SERVE,), metavar="BYTES", minimum=1
     )

@@ -35,6 +35,7 @@ from server.dataset import DatasetError, DatasetInfo
 from server.evaluators import sandbox
 from server.evaluators.client import EvaluatorClient, ServiceAddress
 from server.evaluators.service import ServiceConfig
+from server.gateway import Gateway
 
 log = logging.getLogger(__name__)
 
@@ -133,22 +134,21 @@ def serve(settings: Settings) -> int:
             service.supervise()
             client = service.client()
 
-            def load_app() -> Flask:
+            def load_app() -> Gateway:
                 sandbox.set_process_name("kg-http")
-                return create_app(settings, backend=client, info=info)
+                return _gateway(settings, create_app(settings, backend=client, info=info))
         else:
 
-            def load_app() -> Flask:
+            def load_app() -> Gateway:
                 sandbox.set_process_name("kg-http")
-                return create_app(settings)
+                return _gateway(settings, create_app(settings))
 
         server = Server(
             target="server.app:create_app",
             address=settings.host,
             port=settings.port,
-            interface=Interfaces.WSGI,
+            interface=Interfaces.RSGI,
             workers=settings.http_workers,
-            blocking_threads=settings.http_threads,
             backpressure=max(1, settings.max_connections // settings.http_workers),
             backlog=settings.backlog,
             http=HTTPModes.auto,
@@ -168,6 +168,10 @@ def serve(settings: Settings) -> int:
             service.stop()
         shutil.rmtree(directory, ignore_errors=True)
     return 0
+
+
+def _gateway(settings: Settings, app: Flask) -> Gateway:
+    return Gateway(app, settings.http_threads, settings.body_timeout, settings.max_body_bytes)
 
 
 def _announce(settings: Settings) -> None:

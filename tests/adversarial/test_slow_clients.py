@@ -8,6 +8,8 @@ threaded server this replaced, 50 slow connections left good clients with no ans
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +26,8 @@ HEADER_TIMEOUT = 1.5
 
 @pytest.fixture(scope="module")
 def short_timeout_server(adv_build: Path) -> Iterator[RunningServer]:
-    arguments = ["--build-dir", str(adv_build), "--workers", "1", "--header-timeout", str(HEADER_TIMEOUT)]
+    arguments = ["--build-dir", str(adv_build), "--workers", "1", "--http-workers", "1"]
+    arguments += ["--header-timeout", str(HEADER_TIMEOUT), "--body-timeout", str(HEADER_TIMEOUT)]
     with running_server(arguments) as server:
         yield server
 
@@ -58,3 +61,26 @@ def test_headers_sent_too_slowly_get_the_connection_closed(short_timeout_server:
     assert result.connections_opened == 50
     assert result.connections_dropped_by_server == 50, result.line()
     assert not result.good.failures, result.good.failures[:5]
+
+
+def test_slow_request_bodies_hold_no_thread_and_time_out(short_timeout_server: RunningServer) -> None:
+    """POST headers sent at once, then a body that never comes: more of them than a worker has request
+    threads, and a good client is still answered; each slow one gets 408 once its body time is up."""
+    held = []
+    try:
+        for _ in range(60):
+            connection = socket.create_connection((short_timeout_server.host, short_timeout_server.port), timeout=30)
+            connection.sendall(
+                b"POST /sparql HTTP/1.1\r\nHost: test\r\nContent-Type: application/sparql-query\r\n"
+                b"Content-Length: 1000\r\n\r\nASK"
+            )
+            held.append(connection)
+        started = time.monotonic()
+        for _ in range(5):
+            assert short_timeout_server.query("ASK {}").status == 200
+        assert time.monotonic() - started < 5
+        answer = held[0].recv(200)
+        assert answer.startswith(b"HTTP/1.1 408"), answer
+    finally:
+        for connection in held:
+            connection.close()

@@ -1,0 +1,187 @@
+"""Between granian and the Flask app: a request reaches a Python thread only once it is complete.
+
+granian's WSGI interface calls the app as soon as the headers are in, and the app's thread then blocks
+while the body trickles in: 80 clients sending a POST body slowly held every request thread of a worker,
+and good clients got no answer. This gateway is an RSGI application instead (granian's native interface):
+on the worker's event loop it reads the whole body, within ``body_timeout`` (408 past it) and within
+``max_body_bytes`` (413 beyond, unread), and only then runs the WSGI app in a bounded pool of threads
+with the body in memory. Answers up to ``_BUFFERED_BYTES`` are sent in one piece; larger ones (the dumps)
+are streamed chunk by chunk, each chunk read in the pool. The environ is the minimal PEP 3333 one:
+nothing of the process environment is copied into every request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_BUFFERED_BYTES = 4 * 1024 * 1024
+_TEXT = [("content-type", "text/plain; charset=utf-8")]
+_BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class _Started:
+    """The status and headers the app passed to ``start_response``."""
+
+    __slots__ = ("headers", "status")
+
+    def __init__(self) -> None:
+        self.status = 500
+        self.headers: list[tuple[str, str]] = []
+
+    def __call__(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+        self.status = int(status.split(" ", 1)[0])
+        self.headers = headers
+        return _no_write
+
+
+def _no_write(data: bytes) -> None:
+    raise RuntimeError("the WSGI write() callable is not supported: return the body instead")
+
+
+class Gateway:
+    """An RSGI application running ``app`` (WSGI) for complete requests, in ``threads`` threads."""
+
+    def __init__(self, app: WsgiApp, threads: int, body_timeout: float, max_body_bytes: int) -> None:
+        self._app = app
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="request")
+        self._body_timeout = body_timeout
+        self._max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Any, protocol: Any) -> None:
+        if scope.proto != "http":
+            return
+        headers = scope.headers
+        body = b""
+        if scope.method not in _BODYLESS or "content-length" in headers or "transfer-encoding" in headers:
+            declared = headers.get("content-length")
+            if declared is not None and (not declared.isdigit() or int(declared) > self._max_body_bytes):
+                protocol.response_bytes(413, _TEXT, b"Request Entity Too Large: the body is larger than allowed\n")
+                return
+            try:
+                body = await asyncio.wait_for(self._read_body(protocol), self._body_timeout)
+            except TimeoutError:
+                protocol.response_bytes(408, _TEXT, b"Request Timeout: the body did not arrive in time\n")
+                return
+            except _TooLarge:
+                protocol.response_bytes(413, _TEXT, b"Request Entity Too Large: the body is larger than allowed\n")
+                return
+        loop = asyncio.get_running_loop()
+        environ = _environ(scope, body)
+        started, chunks, rest = await loop.run_in_executor(self._pool, self._run, environ)
+        if rest is None:
+            protocol.response_bytes(started.status, started.headers, b"".join(chunks))
+            return
+        await self._stream(loop, protocol, started, chunks, rest)
+
+    async def _read_body(self, protocol: Any) -> bytes:
+        parts, size = [], 0
+        async for chunk in protocol:
+            size += len(chunk)
+            if size > self._max_body_bytes:
+                raise _TooLarge
+            parts.append(chunk)
+        return b"".join(parts)
+
+    def _run(self, environ: dict[str, Any]) -> tuple[_Started, list[bytes], Iterator[bytes] | None]:
+        """Call the app; the body whole if it is small, else what was read and the rest to stream."""
+        started = _Started()
+        result = self._app(environ, started)
+        chunks, size = [], 0
+        iterator = iter(result)
+        for chunk in iterator:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > _BUFFERED_BYTES:
+                return started, chunks, _closing(iterator, result)
+        _close(result)
+        return started, chunks, None
+
+    async def _stream(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        protocol: Any,
+        started: _Started,
+        first: list[bytes],
+        rest: Iterator[bytes],
+    ) -> None:
+        transport = protocol.response_stream(started.status, started.headers)
+        try:
+            for chunk in first:
+                await transport.send_bytes(chunk)
+            while True:
+                chunk = await loop.run_in_executor(self._pool, next, rest, None)
+                if chunk is None:
+                    break
+                await transport.send_bytes(chunk)
+        except Exception:  # the client went away: stop reading the file
+            log.debug("a streamed answer was cut short by its client")
+        finally:
+            await loop.run_in_executor(self._pool, _exhaust_close, rest)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _closing(iterator: Iterator[bytes], result: Iterable[bytes]) -> Iterator[bytes]:
+    try:
+        yield from iterator
+    finally:
+        _close(result)
+
+
+def _close(result: Iterable[bytes]) -> None:
+    close = getattr(result, "close", None)
+    if close is not None:
+        close()
+
+
+def _exhaust_close(iterator: Iterator[bytes]) -> None:
+    close = getattr(iterator, "close", None)
+    if close is not None:
+        close()
+
+
+def _environ(scope: Any, body: bytes) -> dict[str, Any]:
+    """The PEP 3333 environ of one request (PATH_INFO as WSGI wants it: UTF-8 bytes read as Latin-1)."""
+    host, _, port = scope.server.rpartition(":")
+    client, _, client_port = scope.client.rpartition(":")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": scope.method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": scope.query_string,
+        "SERVER_NAME": host,
+        "SERVER_PORT": port,
+        "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+        "REMOTE_ADDR": client,
+        "REMOTE_PORT": client_port,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.scheme,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.input_terminated": True,
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    for name, value in scope.headers.items():
+        if name == "content-type":
+            environ["CONTENT_TYPE"] = value
+        elif name == "content-length":
+            environ["CONTENT_LENGTH"] = value
+        else:
+            key = "HTTP_" + name.upper().replace("-", "_")
+            environ[key] = f"{environ[key]}, {value}" if key in environ else value
+    if body and "CONTENT_LENGTH" not in environ:
+        environ["CONTENT_LENGTH"] = str(len(body))
+    return environ
