@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import os
+import select
 import signal
 import socket
 import time
@@ -27,6 +28,8 @@ from server.evaluators.wire import GREETING, ChannelClosed, encode_job, read_exa
 
 log = logging.getLogger(__name__)
 
+LONG_QUERY = 0.1  # seconds of evaluation after which a query yields the CPU to shorter ones
+LONG_QUERY_NICENESS = 10
 _RECONNECT_PAUSE = 0.05  # seconds between two attempts to reach a service that is restarting
 
 
@@ -106,7 +109,7 @@ class EvaluatorClient:
                 raise _EvaluatorLost(deadline_at) from None
             deadline_at = deadline_at or time.monotonic() + self._deadline
             try:
-                return read_outcome(channel, deadline_at)
+                return self._read_outcome(channel, pid, deadline_at)
             except TimeoutError:
                 _kill(pid)
                 raise self._deadline_exceeded() from None
@@ -114,6 +117,19 @@ class EvaluatorClient:
                 if time.monotonic() >= deadline_at:
                     raise self._deadline_exceeded() from None
                 raise _EvaluatorLost(deadline_at) from None
+
+    def _read_outcome(self, channel: socket.socket, pid: int, deadline_at: float) -> Outcome:
+        """The answer; a query still running after :data:`LONG_QUERY` seconds loses CPU priority.
+
+        Its evaluator is reniced (it restores its own priority before the next query), so that on a
+        machine with few cores, long queries slow each other down rather than the short ones beside them.
+        """
+        if time.monotonic() + LONG_QUERY < deadline_at:
+            readable, _, _ = select.select([channel], [], [], LONG_QUERY)
+            if not readable:
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, pid, LONG_QUERY_NICENESS)
+        return read_outcome(channel, deadline_at)
 
     def _connect(self, give_up_at: float) -> socket.socket:
         """A connection queued for an evaluator; a full queue is refused at once.

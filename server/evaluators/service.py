@@ -157,6 +157,7 @@ class Evaluator:
         except (OSError, ChannelClosed, ValueError, TypeError):
             return True  # the client gave up while waiting, or sent garbage: nothing to answer
         replace_me = False
+        _restore_priority()
         try:
             outcome = evaluate(self._store, job)
         except (MemoryError, RecursionError) as error:
@@ -165,6 +166,13 @@ class Evaluator:
         with contextlib.suppress(OSError):  # the client went away (its deadline passed, or it disconnected)
             send_outcome(channel, outcome)
         return not replace_me
+
+
+def _restore_priority() -> None:
+    """Undo the lower priority a long previous query was given (see ``EvaluatorClient._read_outcome``)."""
+    with contextlib.suppress(OSError):
+        if os.getpriority(os.PRIO_PROCESS, 0) != 0:
+            os.setpriority(os.PRIO_PROCESS, 0, 0)
 
 
 if __name__ == "__main__":
