@@ -18,11 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 
 from core.catalogue import load_catalogue
 from core.errors import BuildError, Problem
+from core.iris import DEFAULT_BASE_IRI
 from graph.checks import run_checks
 from graph.docs import write_ontology_docs
 from graph.dumps import FORMATS, canonical_blank_nodes, serialise_all
@@ -30,7 +32,7 @@ from graph.iris import Iris
 from graph.mapping import MappedGraphs, map_seeds
 from graph.reasoning import infer
 from graph.seeds import Seeds, load_seeds
-from graph.settings import DEFAULT_BASE_IRI, BuildSettings
+from graph.settings import BuildSettings
 from graph.stats import compute_stats, unknown_not_factual
 from graph.validation import load_shapes, validate
 from graph.vocabulary import index_vocabulary, load_ontology
@@ -46,7 +48,7 @@ class BuildResult:
     graph_roles: dict[URIRef, str]
     seeds: Seeds
     mapped: MappedGraphs
-    stats: dict[str, object]
+    stats: dict[str, Any]  # JSON, as written to stats.json
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -124,7 +126,7 @@ def build_dataset(settings: BuildSettings) -> BuildResult:
     return BuildResult(dataset=dataset, graph_roles=roles, seeds=seeds, mapped=mapped, stats=stats, timings=timings)
 
 
-def write_build(result: BuildResult, settings: BuildSettings) -> dict[str, object]:
+def write_build(result: BuildResult, settings: BuildSettings) -> dict[str, Any]:
     """Write every dump, the manifest and the docs, then swap the directory in atomically."""
     target = settings.build_dir
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -184,14 +186,14 @@ def _swap_in(staging: Path, target: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def build(settings: BuildSettings) -> tuple[BuildResult, dict[str, object]]:
+def build(settings: BuildSettings) -> tuple[BuildResult, dict[str, Any]]:
     """Build and write; on any input problem raise BuildError and leave the old build as it was."""
     result = build_dataset(settings)
     manifest = write_build(result, settings)
     return result, manifest
 
 
-def read_manifest(build_dir: Path) -> dict[str, object]:
+def read_manifest(build_dir: Path) -> dict[str, Any]:
     path = build_dir / MANIFEST
     if not path.exists():
         raise BuildError([Problem(build_dir, None, "no build found: run `kg build` first")])

@@ -15,6 +15,7 @@ from graph.settings import BuildSettings
 
 def _settings(args: argparse.Namespace, **extra: object) -> BuildSettings:
     return BuildSettings.from_env(
+        None,
         build_dir=getattr(args, "build_dir", None),
         base_iri=getattr(args, "base_iri", None),
         seeds_dir=getattr(args, "seeds_dir", None),
@@ -41,7 +42,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"in {result.timings['total']:.1f} s -> {settings.build_dir}"
     )
     print(f"  {stats['entities']} entities, {stats['facts']} facts, {stats['quotes']} quotes")
-    for doc_id, coverage in stats["coverage"].items():  # type: ignore[union-attr]
+    for doc_id, coverage in stats["coverage"].items():
         print(
             f"  {doc_id}: {coverage['covered']}/{coverage['factual_sentences']} factual sentences covered "
             f"({coverage['coverage_of_factual']:.1%})"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from graph.settings import DEFAULT_BASE_IRI
+from core.iris import DEFAULT_BASE_IRI
 
 ONTOLOGY_SUFFIX = "ontology/"
 

@@ -19,7 +19,7 @@ from server.settings import DataFile, Settings, StoreLocation
 _GRAPH_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:.*")
 
 
-def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``serve`` on ``subparsers``; its ``func`` returns an exit code."""
     parser = subparsers.add_parser(
         "serve",

@@ -24,7 +24,7 @@ _ACCEPT_DELAY_PER_CONNECTION = 0.0005
 _ACCEPT_DELAY_MAX = 0.002
 
 
-class BalancedThreadWorker(ThreadWorker):  # type: ignore[misc]
+class BalancedThreadWorker(ThreadWorker):
     """gunicorn's threaded worker, taking new connections least-loaded first among its siblings.
 
     Every worker waits on the same listening socket and the first to wake takes the connection, so a
@@ -50,7 +50,7 @@ def _start_worker_pool(worker: Any) -> None:
     start_pool(worker.wsgi, on_broken=restart_gracefully)
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
+class GunicornServer(BaseApplication):
     """gunicorn configured from :class:`Settings` rather than from its own command line."""
 
     def __init__(self, app: Flask, settings: Settings) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from server.settings import StoreLocation, default_build_dir
 
 
-def add_publish_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_publish_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``publish`` on ``subparsers``; its ``func`` returns an exit code."""
     from server.cli import add_store_path_options
 
