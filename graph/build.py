@@ -25,6 +25,7 @@ from rdflib import Dataset, Graph, URIRef
 from core.catalogue import load_catalogue
 from core.errors import BuildError, Problem
 from core.iris import DEFAULT_BASE_IRI
+from graph.cache import stage_cache
 from graph.checks import run_checks
 from graph.docs import write_ontology_docs
 from graph.dumps import FORMATS, canonical_blank_nodes, serialise_all
@@ -39,7 +40,6 @@ from graph.vocabulary import index_vocabulary, load_ontology
 
 MANIFEST = "manifest.json"
 STATS = "stats.json"
-DOCS_CACHE = ".{name}.docs-cache"  # beside the build dir, so it outlives the swap (and `make clean` removes it)
 
 
 @dataclass
@@ -100,8 +100,10 @@ def build_dataset(settings: BuildSettings) -> BuildResult:
     }
     if settings.reasoner:
         with _timed(timings, "reasoner"):
-            reasoned = [ontology, mapped.entities, *mapped.facts.values()]
-            graphs[iris.graph("inferences")] = ("inferences", infer(reasoned, iris.base + "id/"))
+            # the ontology with canonical blank nodes, so the reasoner's cache key is the same across builds
+            reasoned = [graphs[iris.graph("ontology")][1], mapped.entities, *mapped.facts.values()]
+            reasoner_cache = stage_cache(settings.build_dir, "reasoner")
+            graphs[iris.graph("inferences")] = ("inferences", infer(reasoned, iris.base + "id/", reasoner_cache))
 
     with _timed(timings, "shacl"):
         shapes_path = settings.ontology_dir / "shapes.ttl"
@@ -166,8 +168,7 @@ def write_build(result: BuildResult, settings: BuildSettings) -> dict[str, Any]:
         if settings.docs:
             ontology = result.dataset.graph(URIRef(Iris(settings.base_iri).graph("ontology")))
             with _timed(result.timings, "docs"):
-                cache = target.parent / DOCS_CACHE.format(name=target.name)
-                write_ontology_docs(ontology, staging / "ontology", cache_dir=cache)
+                write_ontology_docs(ontology, staging / "ontology", cache_dir=stage_cache(target, "docs"))
         _swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
