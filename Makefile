@@ -16,6 +16,7 @@ run: build
 
 test: build browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 setup: $(STAMP) $(NODE_STAMP)
@@ -42,6 +43,7 @@ build: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf graph/build graph/.build.* .pytest_cache .ruff_cache

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 
@@ -25,6 +26,7 @@ from core.catalogue import load_catalogue
 from core.errors import BuildError, Problem
 from core.iris import DEFAULT_BASE_IRI
 from core.settings import Settings
+from graph.cache import stage_cache
 from graph.checks import run_checks
 from graph.docs import write_ontology_docs
 from graph.dumps import FORMATS, canonical_blank_nodes, serialise_all
@@ -38,7 +40,6 @@ from graph.vocabulary import index_vocabulary, load_ontology
 
 MANIFEST = "manifest.json"
 STATS = "stats.json"
-DOCS_CACHE = ".{name}.docs-cache"  # beside the build dir, so it outlives the swap (and `make clean` removes it)
 
 
 @dataclass
@@ -47,7 +48,7 @@ class BuildResult:
     graph_roles: dict[URIRef, str]
     seeds: Seeds
     mapped: MappedGraphs
-    stats: dict[str, object]
+    stats: dict[str, Any]  # JSON, as written to stats.json
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -99,8 +100,10 @@ def build_dataset(settings: Settings) -> BuildResult:
     }
     if settings.reasoner:
         with _timed(timings, "reasoner"):
-            reasoned = [ontology, mapped.entities, *mapped.facts.values()]
-            graphs[iris.graph("inferences")] = ("inferences", infer(reasoned, iris.base + "id/"))
+            # the ontology with canonical blank nodes, so the reasoner's cache key is the same across builds
+            reasoned = [graphs[iris.graph("ontology")][1], mapped.entities, *mapped.facts.values()]
+            reasoner_cache = stage_cache(settings.build_dir, "reasoner")
+            graphs[iris.graph("inferences")] = ("inferences", infer(reasoned, iris.base + "id/", reasoner_cache))
 
     with _timed(timings, "shacl"):
         shapes_path = settings.ontology_dir / "shapes.ttl"
@@ -125,7 +128,7 @@ def build_dataset(settings: Settings) -> BuildResult:
     return BuildResult(dataset=dataset, graph_roles=roles, seeds=seeds, mapped=mapped, stats=stats, timings=timings)
 
 
-def write_build(result: BuildResult, settings: Settings) -> dict[str, object]:
+def write_build(result: BuildResult, settings: Settings) -> dict[str, Any]:
     """Write every dump, the manifest and the docs, then swap the directory in atomically."""
     target = settings.build_dir
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -165,8 +168,7 @@ def write_build(result: BuildResult, settings: Settings) -> dict[str, object]:
         if settings.docs:
             ontology = result.dataset.graph(URIRef(Iris(settings.base_iri).graph("ontology")))
             with _timed(result.timings, "docs"):
-                cache = target.parent / DOCS_CACHE.format(name=target.name)
-                write_ontology_docs(ontology, staging / "ontology", cache_dir=cache)
+                write_ontology_docs(ontology, staging / "ontology", cache_dir=stage_cache(target, "docs"))
         _swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -185,14 +187,14 @@ def _swap_in(staging: Path, target: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def build(settings: Settings) -> tuple[BuildResult, dict[str, object]]:
+def build(settings: Settings) -> tuple[BuildResult, dict[str, Any]]:
     """Build and write; on any input problem raise BuildError and leave the old build as it was."""
     result = build_dataset(settings)
     manifest = write_build(result, settings)
     return result, manifest
 
 
-def read_manifest(build_dir: Path) -> dict[str, object]:
+def read_manifest(build_dir: Path) -> dict[str, Any]:
     path = build_dir / MANIFEST
     if not path.exists():
         raise BuildError([Problem(build_dir, None, "no build found: run `kg build` first")])

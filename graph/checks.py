@@ -36,7 +36,8 @@ def run_checks(dataset: Dataset, checks_dir: Path, base_iri: str) -> None:
     for path in files:
         text = path.read_text(encoding="utf-8").replace(DEFAULT_BASE_IRI, base_iri)
         try:
-            rows = list(store.query(text))
+            answer = store.query(text)
+            rows = list(answer) if isinstance(answer, ox.QuerySolutions) else []
         except SyntaxError as exc:
             problems.append(Problem(path, None, f"check does not parse: {exc}"))
             continue

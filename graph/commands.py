@@ -33,7 +33,7 @@ def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
         f"in {result.timings['total']:.1f} s -> {settings.build_dir}"
     )
     print(f"  {stats['entities']} entities, {stats['facts']} facts, {stats['quotes']} quotes")
-    for doc_id, coverage in stats["coverage"].items():  # type: ignore[union-attr]
+    for doc_id, coverage in stats["coverage"].items():
         print(
             f"  {doc_id}: {coverage['covered']}/{coverage['factual_sentences']} factual sentences covered "
             f"({coverage['coverage_of_factual']:.1%})"

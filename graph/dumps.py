@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
 
 
 @dataclass(frozen=True)
@@ -89,21 +90,36 @@ def _ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def _sort_key(quad: tuple[object, object, object, object]) -> tuple[str, ...]:
-    return tuple(t.n3() for t in quad)  # type: ignore[attr-defined]
+def _sort_key(quad: tuple[object, ...]) -> tuple[str, ...]:
+    return tuple(t.n3() if isinstance(t, Node) else str(t) for t in quad)
 
 
 def sorted_quads(dataset: Dataset) -> list[tuple[object, object, object, object]]:
     return sorted(((s, p, o, g) for s, p, o, g in dataset.quads() if g is not None), key=_sort_key)
 
 
+def _ox_resource(term: object) -> ox.NamedNode | ox.BlankNode:
+    """A subject or graph name: never a literal."""
+    node = _ox_term(term)
+    if isinstance(node, ox.Literal):
+        raise TypeError(f"a literal cannot be a subject or a graph name: {term!r}")
+    return node
+
+
+def _ox_predicate(term: object) -> ox.NamedNode:
+    node = _ox_term(term)
+    if not isinstance(node, ox.NamedNode):
+        raise TypeError(f"a predicate is an IRI: {term!r}")
+    return node
+
+
 def ox_quads(quads: Iterable[tuple[object, object, object, object]]) -> list[ox.Quad]:
-    return [ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), _ox_term(g)) for s, p, o, g in quads]
+    return [ox.Quad(_ox_resource(s), _ox_predicate(p), _ox_term(o), _ox_resource(g)) for s, p, o, g in quads]
 
 
 def _ox_triples(quads: Iterable[tuple[object, object, object, object]]) -> list[ox.Triple]:
     unique = sorted({(s, p, o) for s, p, o, _ in quads}, key=_sort_key)
-    return [ox.Triple(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in unique]
+    return [ox.Triple(_ox_resource(s), _ox_predicate(p), _ox_term(o)) for s, p, o in unique]
 
 
 def serialise_all(dataset: Dataset, base_iri: str) -> dict[str, bytes]:
@@ -120,8 +136,8 @@ def serialise_all(dataset: Dataset, base_iri: str) -> dict[str, bytes]:
             dumps[name] = _jsonld(dataset, prefixes)
             continue
         data = as_quads if fmt.quads else as_triples
-        with_prefixes = {} if name in ("nquads", "ntriples") else {"prefixes": prefixes}
-        dumps[name] = ox.serialize(data, format=_OX_FORMATS[name], **with_prefixes)
+        with_prefixes = None if name in ("nquads", "ntriples") else prefixes
+        dumps[name] = ox.serialize(data, format=_OX_FORMATS[name], prefixes=with_prefixes) or b""
     return dumps
 
 

@@ -48,11 +48,11 @@ def run_local_query(build_dir: Path, query: str, output: str = "table") -> str:
         fmt = _RESULT_FORMATS.get(output)
         if fmt is None:
             raise LocalQueryError(f"a SELECT result cannot be written as {output}")
-        return results.serialize(format=fmt).decode("utf-8")
+        return (results.serialize(format=fmt) or b"").decode("utf-8")
     fmt_graph = _GRAPH_FORMATS.get(output if output != "table" else "turtle")
     if fmt_graph is None:
         raise LocalQueryError(f"a graph result cannot be written as {output}")
-    return results.serialize(format=fmt_graph).decode("utf-8")
+    return (results.serialize(format=fmt_graph) or b"").decode("utf-8")
 
 
 def _cell(term: object) -> str:

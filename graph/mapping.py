@@ -264,10 +264,10 @@ class _Mapper:
         subject = self._resolve_entity(fact.subject, fact)
         if fact.property in self.vocab.object_properties:
             prop = self.vocab.object_properties[fact.property]
-            objects = [self._object_entity(fact, prop)]
+            objects: list[URIRef | Literal | None] = [self._object_entity(fact, prop)]
         elif fact.property in self.vocab.datatype_properties:
             prop = self.vocab.datatype_properties[fact.property]
-            objects = self._object_literals(fact, prop)
+            objects = [*self._object_literals(fact, prop)]
         else:
             known = sorted({*self.vocab.object_properties, *self.vocab.datatype_properties})
             self.problems.append(fact.problem(f"unknown property {fact.property!r}; known: {', '.join(known)}"))
@@ -321,7 +321,7 @@ class _Mapper:
             self.problems.append(fact.problem(f"{value.lexical!r} is not a valid xsd:{value.datatype}"))
             return None
         expected = self.vocab.ranges.get(prop, ())
-        datatype = XSD[value.datatype]
+        datatype = URIRef(str(XSD) + value.datatype)
         if expected and str(expected[0]).startswith(str(XSD)) and expected[0] != datatype:
             self.problems.append(
                 fact.problem(

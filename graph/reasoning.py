@@ -16,12 +16,14 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import metadata
 from pathlib import Path
 
 import owlready2
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
 from core.errors import BuildError, Problem
+from graph import cache
 
 OWL2_UNSUPPORTED = {
     "http://www.w3.org/2001/XMLSchema#" + name
@@ -43,9 +45,39 @@ def reasoner_input(graphs: list[Graph]) -> Graph:
     return merged
 
 
-def infer(graphs: list[Graph], individuals_prefix: str) -> Graph:
-    """The triples HermiT entails about the individuals under ``individuals_prefix``, minus the input."""
+def infer(graphs: list[Graph], individuals_prefix: str, cache_dir: Path | None = None) -> Graph:
+    """The triples HermiT entails about the individuals under ``individuals_prefix``, minus the input.
+
+    HermiT is a pure function of its input, and the slowest stage of a build: its answer is cached
+    (:mod:`graph.cache`) under the hash of the input, the prefix and owlready2's version (which bundles
+    HermiT), so a build whose ontology, entities and facts did not change does not run it again.
+    """
     source = reasoner_input(graphs)
+    key = _input_hash(source, individuals_prefix) if cache_dir is not None else ""
+    cached = cache.read(cache_dir, key, ".nt")
+    if cached is not None:
+        return Graph().parse(data=cached.decode("utf-8"), format="nt")
+    inferred = _entailed(source, individuals_prefix)
+    cache.write(cache_dir, key, ".nt", "".join(f"{line}\n" for line in sorted(_nt_lines(inferred))).encode("utf-8"))
+    return inferred
+
+
+def _input_hash(source: Graph, individuals_prefix: str) -> str:
+    return cache.digest([f"owlready2 {_owlready2_version()}", individuals_prefix, *sorted(_nt_lines(source))])
+
+
+def _nt_lines(graph: Graph) -> list[str]:
+    return [line for line in graph.serialize(format="nt").splitlines() if line.strip()]
+
+
+def _owlready2_version() -> str:
+    try:
+        return metadata.version("owlready2")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _entailed(source: Graph, individuals_prefix: str) -> Graph:
     world = owlready2.World()
     with tempfile.TemporaryDirectory(prefix="kg-reasoner-") as tmp:
         path = Path(tmp) / "input.nt"

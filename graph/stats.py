@@ -31,7 +31,7 @@ def compute_stats(
     mdk_fact = URIRef(vocab.namespace + "Fact")
     mdk_quote = URIRef(vocab.namespace + "Quote")
     return {
-        "triples": sum(v["triples"] for v in per_graph.values()),
+        "triples": sum(len(dataset.graph(g)) for g in roles),
         "graphs": per_graph,
         "entities_per_class": dict(sorted(classes.items())),
         "entities": len(set(mapped.entities.subjects(RDF.type, None))),

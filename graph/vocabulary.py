@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
 from rdflib.collection import Collection
 
 from core.errors import BuildError, Problem
@@ -95,7 +95,7 @@ def _classes_of(ontology: Graph, node: object) -> tuple[URIRef, ...]:
         return ()
     if isinstance(node, URIRef):
         return (node,)
-    union = ontology.value(node, OWL.unionOf)  # type: ignore[arg-type]
+    union = ontology.value(node, OWL.unionOf) if isinstance(node, BNode) else None
     if union is not None:
         return tuple(m for m in Collection(ontology, union) if isinstance(m, URIRef))
     return ()

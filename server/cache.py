@@ -191,4 +191,5 @@ def make_cacheable(response: Response, etag: str, max_age: int) -> Response:
     response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = max_age
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place: the same response, made 304 when the client holds it
+    return response

@@ -14,7 +14,7 @@ from core.settings import SERVE, Settings, add_options
 from server.dataset import DatasetError
 
 
-def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``serve`` on ``subparsers``; its ``run`` takes the resolved settings and returns an exit code."""
     parser = subparsers.add_parser(
         SERVE,

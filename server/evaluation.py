@@ -132,7 +132,7 @@ def _serialise_solutions(result: ox.QuerySolutions, job: Job, capped: bool) -> O
     if job.results_format.name == "TSV":
         return Outcome(kind="ok", body=table, content_type=job.results_format.content_type, truncated=truncated)
     bounded = ox.parse_query_results(table, format=ox.QueryResultsFormat.TSV)
-    return _serialise_results(bounded, job.results_format, truncated=truncated)  # type: ignore[arg-type]
+    return _serialise_results(bounded, job.results_format, truncated=truncated)
 
 
 def _serialise_triples(result: ox.QueryTriples, job: Job) -> Outcome:

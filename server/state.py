@@ -48,4 +48,4 @@ def attach_state(app: Flask, state: ServerState) -> None:
 
 def get_state(app: Flask | None = None) -> ServerState:
     """The state of ``app`` (the current application by default)."""
-    return (app or current_app).extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+    return (app or current_app).extensions[EXTENSION_KEY]

@@ -44,7 +44,7 @@ def init_app(app: Flask, queries_dir: Path, base_iri: str) -> None:
 
 
 def _catalogue() -> Catalogue:
-    return current_app.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+    return current_app.extensions[EXTENSION_KEY]
 
 
 @blueprint.get("/queries")

@@ -158,7 +158,7 @@ def _figures(state: ServerState, subject: str, index: Index, linker: Linker) -> 
 
 
 def _neighbourhood(
-    state: ServerState, page_iri: str, statements: list[Statement], index: Index, linker: Linker
+    state: ServerState, page_iri: str, statements: list[tuple[str, list[Statement]]], index: Index, linker: Linker
 ) -> dict[str, object]:
     """Nodes and edges around the resource (entities only), for the interactive picture."""
     entity_space = index.base_iri + "id/"
@@ -166,7 +166,7 @@ def _neighbourhood(
     nodes = {
         page_iri: {"id": page_iri, "label": centre.text, "href": centre.href, "family": centre.family, "centre": True}
     }
-    edges = []
+    edges: list[dict[str, object]] = []
     for direction, group in statements:
         for statement in group:
             other = statement.other.iri

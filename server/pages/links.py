@@ -50,7 +50,7 @@ def pick_language(requested: str | None, cookie: str | None, accept_language: st
     """``?lang=`` wins, then the reader's saved choice, then the browser's preference, then English."""
     for choice in (requested, cookie):
         if choice in LANGUAGES:
-            return choice  # type: ignore[return-value]
+            return choice
     for entry in (accept_language or "").split(","):
         primary = entry.split(";")[0].strip().lower()[:2]
         if primary in LANGUAGES:

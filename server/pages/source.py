@@ -13,6 +13,7 @@ import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from server.pages.index import Index, QuoteInfo
 
@@ -51,24 +52,24 @@ def anchor(quote: QuoteInfo) -> str:
     return f"q-{quote.begin}-{quote.end}"
 
 
-def _manifest(build_dir: Path) -> dict[str, object]:
+def _manifest(build_dir: Path) -> dict[str, Any]:
     try:
-        return json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        return json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
 
-def _coverage(build_dir: Path, doc_id: str) -> dict[str, object]:
+def _coverage(build_dir: Path, doc_id: str) -> dict[str, Any]:
     try:
         stats = json.loads((build_dir / "stats.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return stats.get("coverage", {}).get(doc_id, {})  # type: ignore[no-any-return]
+    return stats.get("coverage", {}).get(doc_id, {})
 
 
 def _read_text(seeds_dir: Path, build_dir: Path, doc_id: str) -> tuple[str | None, str | None]:
     """The text and a problem (or ``None``) for document ``doc_id``."""
-    entry = _manifest(build_dir).get("documents", {}).get(doc_id)  # type: ignore[union-attr]
+    entry = _manifest(build_dir).get("documents", {}).get(doc_id)
     if not entry:
         return None, "the build does not list this document's text"
     path = seeds_dir / entry["text"]
@@ -82,11 +83,11 @@ def _read_text(seeds_dir: Path, build_dir: Path, doc_id: str) -> tuple[str | Non
     return text, None
 
 
-def _sentence_notes(coverage: dict[str, object]) -> list[dict[str, object]]:
-    notes = [{**n, "kind": "not-factual"} for n in coverage.get("not_factual", [])]  # type: ignore[union-attr]
+def _sentence_notes(coverage: dict[str, Any]) -> list[dict[str, object]]:
+    notes = [{**n, "kind": "not-factual"} for n in coverage.get("not_factual", [])]
     notes += [
         {**n, "kind": "uncovered", "reason": "states something no quote maps"} for n in coverage.get("uncovered", [])
-    ]  # type: ignore[union-attr]
+    ]
     return notes
 
 
@@ -108,7 +109,7 @@ def _segments(line: str, start: int, quotes: list[QuoteInfo], notes: list[dict[s
     for left, right in itertools.pairwise(ordered):
         covering = [q for q in inside if (q.begin or 0) <= left and (q.end or 0) >= right]
         anchors = tuple(anchor(q) for q in covering if q.begin == left)
-        note = next((m for b, f, m in marks if b <= left and f >= right), None)
+        note = next((m for b, f, m in marks if b <= left and f >= right), {})
         segments.append(
             Segment(
                 text=line[left - start : right - start],

@@ -44,7 +44,7 @@ def resource_page(state: ServerState, target: str) -> Response:
         context["quote_facts"] = _facts_of_quotes(state, index, Linker(index, lang), target).get(target, [])
     elif _is(index, target, "Fact"):
         template = "fact.html"
-    return render_page(template, lang=lang, page=page, anchor=anchor, **context)
+    return render_page(template, 200, lang=lang, page=page, anchor=anchor, **context)
 
 
 def _graph_page(state: ServerState, target: str) -> Response:

@@ -291,7 +291,7 @@ def local_dumps(build_dir: Path, version: str) -> dict[str, Dump]:
     return dumps_from_manifest(manifest, build_dir)
 
 
-def _enough(job: Job):  # type: ignore[no-untyped-def]
+def _enough(job: Job):
     """Stop reading a graph after ``max_rows + 1`` triples, and any answer past ``MAX_ANSWER_BYTES``."""
     lines_wanted = job.max_rows + 2  # one more triple than the cap, and a possible comment line
 

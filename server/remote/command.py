@@ -8,7 +8,7 @@ import sys
 from core.settings import PUBLISH, Settings, add_options
 
 
-def add_publish_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_publish_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``publish`` on ``subparsers``; its ``run`` takes the resolved settings."""
     parser = subparsers.add_parser(
         PUBLISH,

@@ -269,7 +269,7 @@ class Publisher:
     def _gsp(self, graph: str) -> str:
         return f"{self.location.gsp_path}?{urlencode({'graph': graph})}"
 
-    def _request(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    def _request(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None):
         try:
             return self._connections.request(method, path, time.monotonic() + self.timeout, body, headers)
         except Unreachable as error:
