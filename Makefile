@@ -16,6 +16,7 @@ run: build
 
 test: build browser
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from core.settings import BUILD, DUMP, QUERY, STATS, Settings, add_options
 
@@ -57,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def _graph_command(name: str):  # type: ignore[no-untyped-def]
+def _graph_command(name: str) -> Callable[[Settings, argparse.Namespace], int]:
     """The build-side command ``name``, imported when it runs (the build's toolchain is heavy)."""
 
     def run(settings: Settings, arguments: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ import logging
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
@@ -27,6 +28,9 @@ from server.dataset import DatasetInfo
 from server.errors import register_error_handlers
 from server.remote.backend import RemoteBackend
 from server.state import ServerState, attach_state
+
+if TYPE_CHECKING:
+    from server.runner import EvaluationService
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +81,13 @@ def _own_service(settings: Settings) -> tuple[Backend, DatasetInfo]:
     service = EvaluationService(settings, directory)
     info = service.start()
     service.supervise()
-    atexit.register(lambda: (service.stop(), shutil.rmtree(directory, ignore_errors=True)))
+    atexit.register(_stop_service, service, directory)
     return service.client(), info
+
+
+def _stop_service(service: EvaluationService, directory: Path) -> None:
+    service.stop()
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 def _first_look(backend: RemoteBackend, settings: Settings) -> DatasetInfo:

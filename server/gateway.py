@@ -118,10 +118,10 @@ class Gateway:
             for chunk in first:
                 await transport.send_bytes(chunk)
             while True:
-                chunk = await loop.run_in_executor(self._pool, next, rest, None)
-                if chunk is None:
+                following = await loop.run_in_executor(self._pool, _next_chunk, rest)
+                if following is None:
                     break
-                await transport.send_bytes(chunk)
+                await transport.send_bytes(following)
         except Exception:  # the client went away: stop reading the file
             log.debug("a streamed answer was cut short by its client")
         finally:
@@ -143,6 +143,10 @@ def _close(result: Iterable[bytes]) -> None:
     close = getattr(result, "close", None)
     if close is not None:
         close()
+
+
+def _next_chunk(iterator: Iterator[bytes]) -> bytes | None:
+    return next(iterator, None)
 
 
 def _exhaust_close(iterator: Iterator[bytes]) -> None:
