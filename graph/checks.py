@@ -1,7 +1,9 @@
 """Quality rules written as SPARQL: each ``queries/checks/*-violation.rq`` must return no rows.
 
 A rule is data a reviewer can read; a row it returns is an offender, and the build fails
-naming the rule file, its summary and the offending resources.
+naming the rule file, its summary and the offending resources. As on the endpoint, the
+default graph is the union of the named graphs, so a rule names a graph only when it
+means one.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def run_checks(dataset: Dataset, checks_dir: Path, base_iri: str) -> None:
     for path in files:
         text = path.read_text(encoding="utf-8").replace(DEFAULT_BASE_IRI, base_iri)
         try:
-            answer = store.query(text)
+            answer = store.query(text, use_default_graph_as_union=True)
             rows = list(answer) if isinstance(answer, ox.QuerySolutions) else []
         except SyntaxError as exc:
             problems.append(Problem(path, None, f"check does not parse: {exc}"))

@@ -37,6 +37,9 @@ class Iris:
     def quote(self, doc_id: str, begin: int, end: int) -> URIRef:
         return URIRef(f"{self.base}quote/{doc_id}/{begin}-{end}")
 
+    def sentence(self, doc_id: str, begin: int, end: int) -> URIRef:
+        return URIRef(f"{self.base}sentence/{doc_id}/{begin}-{end}")
+
     def fact(self, doc_id: str, triple: tuple[URIRef, URIRef, object]) -> URIRef:
         subject, predicate, obj = triple
         n3 = obj.n3() if hasattr(obj, "n3") else str(obj)

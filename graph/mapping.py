@@ -17,6 +17,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from core.errors import BuildError, Problem
+from graph.attribution import QualifierCheck, SentenceIndex, Voice, question_only_reason, voice_of
 from graph.iris import Iris
 from graph.seeds import (
     ClaimSpec,
@@ -70,6 +71,7 @@ class _Mapper:
         self.facts: dict[str, Graph] = {}
         self.fact_nodes: dict[tuple[str, URIRef, URIRef, object], URIRef] = {}
         self.quote_spans: dict[str, list[Span]] = {}
+        self.sentence_index: dict[str, SentenceIndex] = {}
 
     # -- entities ---------------------------------------------------------------------
 
@@ -165,6 +167,7 @@ class _Mapper:
         for document in self.seeds.documents:
             self.facts[document.id] = Graph()
             self.quote_spans[document.id] = []
+            self.sentence_index[document.id] = SentenceIndex(document.id, document.text, self.iris, self.mdk)
             self._describe_document(document)
             for claim in document.claims:
                 self._map_claim(document, claim)
@@ -196,11 +199,12 @@ class _Mapper:
         self.problems.append(where.problem(f"unknown entity {name!r} (not declared in seeds/entities or a claim)"))
         return None
 
-    def _quote_node(self, document: DocumentSpec, claim: ClaimSpec) -> URIRef | None:
+    def _quote_node(self, document: DocumentSpec, claim: ClaimSpec) -> tuple[URIRef | None, str | None]:
+        """The quote's node (None when it cannot be placed) and its paragraph's speaker."""
         span, reason = find_quote(document.text, claim.quote, claim.paragraph, claim.occurrence)
         if span is None:
             self.problems.append(claim.problem(reason))
-            return None
+            return None, None
         self.quote_spans[document.id].append(span)
         quote = self.iris.quote(document.id, span.begin, span.end)
         paragraph = paragraph_of(document.text, span.begin)
@@ -214,24 +218,43 @@ class _Mapper:
         speaker = document.speakers.get(paragraph)
         if speaker is not None and speaker in self.declared:
             graph.add((quote, self.mdk.speaker, self.iris.entity(speaker)))
-        return quote
+        in_sentences = self.sentence_index[document.id].link(graph, quote, span)
+        question = question_only_reason(in_sentences)
+        if question is not None:
+            self.problems.append(claim.problem(question))
+            return None, speaker
+        return quote, speaker
 
     def _map_claim(self, document: DocumentSpec, claim: ClaimSpec) -> None:
-        quote = self._quote_node(document, claim)
+        quote, speaker = self._quote_node(document, claim)
+        claim_voice = voice_of(speaker, claim.according_to, claim.evidence)
         graph = self.facts[document.id]
-        stated: list[tuple[URIRef, URIRef, object]] = []
+        stated: list[tuple[tuple[URIRef, URIRef, object], Voice, str | None, FactSpec | ClaimSpec]] = []
         for entity in claim.entities:
             node = self.iris.entity(entity.id)
-            stated.extend((node, RDF.type, t) for t in sorted(self.entity_types.get(node, ())))
+            stated.extend(
+                ((node, RDF.type, t), claim_voice, None, claim) for t in sorted(self.entity_types.get(node, ()))
+            )
         for figure in claim.figures:
-            stated.extend(self._figure_triples(figure))
+            stated.extend((t, claim_voice, None, claim) for t in self._figure_triples(figure))
         for fact in claim.facts:
-            stated.extend(self._fact_triples(fact))
-        for triple in stated:
+            voice = voice_of(speaker, claim.according_to, claim.evidence, fact.according_to, fact.evidence)
+            stated.extend((t, voice, fact.field, fact) for t in self._fact_triples(fact))
+        for triple, voice, field_name, where in stated:
             if triple[1] != RDF.type:
                 graph.add(triple)  # type: ignore[arg-type]
             if quote is not None:
-                self._reify(document.id, triple, quote)
+                node = self._reify(document.id, triple, quote)
+                self._qualify(node, voice, field_name, where)
+
+    def _qualify(self, node: URIRef, voice: Voice, field_name: str | None, where: FactSpec | ClaimSpec) -> None:
+        """Attribution, evidential status and field of one reified fact (see ``graph.attribution``)."""
+        checker = QualifierCheck(
+            self.vocab, self.mdk, lambda name: self._resolve_entity(name, where), self.entity_types
+        )
+        triples, reasons = checker.triples(node, voice, field_name)
+        self.problems.extend(where.problem(reason) for reason in reasons)
+        self.provenance.addN((*triple, self.provenance) for triple in triples)
 
     def _figure_triples(self, figure: FigureSpec) -> list[tuple[URIRef, URIRef, object]]:
         node = self.iris.entity(figure.id)
@@ -316,6 +339,7 @@ class _Mapper:
         return [self._typed_literal(fact, prop, value)]
 
     def _typed_literal(self, fact: FactSpec, prop: URIRef, value: TypedValue) -> Literal | None:
+        """The typed value, checked against the property's range; xsd:string is written plain (RDF 1.1)."""
         pattern = _LEXICAL.get(value.datatype)
         if pattern is None or not pattern.fullmatch(value.lexical):
             self.problems.append(fact.problem(f"{value.lexical!r} is not a valid xsd:{value.datatype}"))
@@ -329,9 +353,9 @@ class _Mapper:
                 )
             )
             return None
-        return Literal(value.lexical, datatype=datatype)
+        return Literal(value.lexical) if datatype == XSD.string else Literal(value.lexical, datatype=datatype)
 
-    def _reify(self, doc_id: str, triple: tuple[URIRef, URIRef, object], quote: URIRef) -> None:
+    def _reify(self, doc_id: str, triple: tuple[URIRef, URIRef, object], quote: URIRef) -> URIRef:
         key = (doc_id, *triple)
         node = self.fact_nodes.get(key)
         if node is None:
@@ -345,6 +369,7 @@ class _Mapper:
             self.provenance.add((node, PROV.wasDerivedFrom, self.iris.document(doc_id)))
         self.provenance.add((node, self.mdk.supportedBy, quote))
         self.provenance.add((quote, self.mdk.supports, node))
+        return node
 
 
 def _names(classes: tuple[URIRef, ...], vocab: Vocabulary) -> str:

@@ -19,7 +19,8 @@ from graph.yamlines import LineDict, line_of, load_yaml
 LANGUAGES = ("fr", "en")
 ENTITY_KEYS = {"id", "class", "label", "alt", "description", "broader"}
 FIGURE_KEYS = {"id", "label", "value", "unit", "year", "approximate", "stated_as", "description"}
-CLAIM_KEYS = {"quote", "paragraph", "occurrence", "facts", "entities", "figures", "note"}
+CLAIM_KEYS = {"quote", "paragraph", "occurrence", "facts", "entities", "figures", "note", "evidence", "according_to"}
+QUALIFIER_KEYS = {"evidence", "according_to", "field"}
 DOCUMENT_KEYS = {
     "id",
     "text",
@@ -71,9 +72,18 @@ FactObject = EntityRef | TypedValue | LangText
 
 @dataclass(frozen=True)
 class FactSpec(Located):
+    """One triple, with optional qualifiers of its reified fact.
+
+    ``evidence`` and ``according_to`` override the claim's (how firmly, and on whose word,
+    the source states it); ``field`` is the theme the fact holds in (``mdk:inField``).
+    """
+
     subject: str
     property: str
     object: FactObject
+    evidence: str | None = None
+    according_to: str | None = None
+    field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,8 @@ class ClaimSpec(Located):
     facts: tuple[FactSpec, ...]
     entities: tuple[EntitySpec, ...]
     figures: tuple[FigureSpec, ...]
+    evidence: str | None = None
+    according_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -345,17 +357,41 @@ def _fact_object(path: Path, line: int | None, node: Any, problems: _Collector) 
 
 def _fact(path: Path, node: Any, claim_line: int | None, problems: _Collector) -> FactSpec | None:
     line = line_of(node, claim_line)
-    if not isinstance(node, list) or len(node) != 3:
-        problems.add(path, line, "a fact is a list of three items: [subject, property, object]")
+    if not isinstance(node, list) or len(node) not in (3, 4):
+        problems.add(
+            path, line, "a fact is a list of three items, [subject, property, object], and optionally {qualifiers}"
+        )
         return None
-    subject, prop, obj = node
+    subject, prop, obj = node[:3]
+    qualifiers = _qualifiers(path, line, node[3] if len(node) == 4 else {}, problems)
     if not isinstance(subject, str) or not isinstance(prop, str):
         problems.add(path, line, "a fact's subject and property are names")
         return None
     fact_object = _fact_object(path, line, obj, problems)
     if fact_object is None:
         return None
-    return FactSpec(file=path, line=line, subject=subject, property=prop, object=fact_object)
+    return FactSpec(file=path, line=line, subject=subject, property=prop, object=fact_object, **qualifiers)
+
+
+def _qualifiers(path: Path, line: int | None, node: Any, problems: _Collector) -> dict[str, str]:
+    """The fourth item of a fact: ``{evidence: ..., according_to: ..., field: ...}``, each a name."""
+    if not isinstance(node, dict):
+        problems.add(path, line, f"the fourth item of a fact is a mapping with {', '.join(sorted(QUALIFIER_KEYS))}")
+        return {}
+    extra = sorted(set(node) - QUALIFIER_KEYS)
+    if extra:
+        problems.add(
+            path,
+            line,
+            f"unknown fact qualifier(s) {', '.join(map(str, extra))}; allowed: {', '.join(sorted(QUALIFIER_KEYS))}",
+        )
+    found = {}
+    for key in sorted(QUALIFIER_KEYS & set(node)):
+        if not isinstance(node[key], str) or not node[key]:
+            problems.add(path, line, f"fact qualifier {key} must be a name")
+        else:
+            found[key] = node[key]
+    return found
 
 
 def _claim(path: Path, node: Any, default_paragraph: int | None, problems: _Collector) -> ClaimSpec | None:
@@ -378,6 +414,13 @@ def _claim(path: Path, node: Any, default_paragraph: int | None, problems: _Coll
     figures = [f for f in (_figure(path, n, problems) for n in node.get("figures") or []) if f]
     if not facts and not entities and not figures:
         problems.add(path, line, "claim states nothing: give facts, entities or figures")
+    names = {}
+    for key in ("evidence", "according_to"):
+        value = node.get(key)
+        if value is not None and (not isinstance(value, str) or not value):
+            problems.add(path, line, f"claim {key} must be a name")
+        elif value is not None:
+            names[key] = value
     return ClaimSpec(
         file=path,
         line=line,
@@ -387,6 +430,7 @@ def _claim(path: Path, node: Any, default_paragraph: int | None, problems: _Coll
         facts=tuple(facts),
         entities=tuple(entities),
         figures=tuple(figures),
+        **names,
     )
 
 

@@ -31,6 +31,8 @@ class Statement:
     graphs: set[str] = field(default_factory=set)
     facts: set[str] = field(default_factory=set)
     quotes: list[QuoteInfo] = field(default_factory=list)
+    according_to: list[Shown] = field(default_factory=list)
+    evidence: list[Shown] = field(default_factory=list)
 
     @property
     def inferred_only(self) -> bool:
@@ -83,22 +85,29 @@ class ResourcePage:
         return sorted(seen.values(), key=lambda q: (q.begin or 0, q.end or 0))
 
 
+# who a fact is according to, and how firmly it is stated
+_VOICE = (
+    f"OPTIONAL {{{{ ?fact <{PROV}wasAttributedTo> ?who }}}} "
+    "OPTIONAL {{ ?fact <{mdk}evidentialStatus> ?evidence }}"
+)
+
+
 def _outgoing_query(subject: str, mdk: str) -> str:
     return f"""
-SELECT ?p ?o ?g ?fact ?quote WHERE {{
+SELECT ?p ?o ?g ?fact ?quote ?who ?evidence WHERE {{
   GRAPH ?g {{ {iri(subject)} ?p ?o }}
   OPTIONAL {{ ?fact <{RDF}subject> {iri(subject)} ; <{RDF}predicate> ?p ; <{RDF}object> ?o ;
-                    <{mdk}supportedBy> ?quote }}
+                    <{mdk}supportedBy> ?quote {_VOICE.format(mdk=mdk)} }}
 }}"""
 
 
 def _incoming_query(obj: str, mdk: str) -> str:
     excluded = ", ".join(f"<{p}>" for p in REIFICATION)
     return f"""
-SELECT ?s ?p ?g ?fact ?quote WHERE {{
+SELECT ?s ?p ?g ?fact ?quote ?who ?evidence WHERE {{
   GRAPH ?g {{ ?s ?p {iri(obj)} }} FILTER(?p NOT IN ({excluded}))
   OPTIONAL {{ ?fact <{RDF}subject> ?s ; <{RDF}predicate> ?p ; <{RDF}object> {iri(obj)} ;
-                    <{mdk}supportedBy> ?quote }}
+                    <{mdk}supportedBy> ?quote {_VOICE.format(mdk=mdk)} }}
 }} LIMIT {MAX_INCOMING}"""
 
 
@@ -125,6 +134,9 @@ def _collect(rows: list[Row], other_key: str, index: Index, linker: Linker, skip
         statement.graphs.add(row["g"].value)
         if "fact" in row:
             statement.facts.add(row["fact"].value)
+        for column, shown in (("who", statement.according_to), ("evidence", statement.evidence)):
+            if column in row and all(s.iri != row[column].value for s in shown):
+                shown.append(linker.iri(row[column].value))
         quote = index.quotes.get(row["quote"].value) if "quote" in row else None
         if quote is not None and quote not in statement.quotes:
             statement.quotes.append(quote)

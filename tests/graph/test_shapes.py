@@ -36,6 +36,15 @@ def _broken(kind: str) -> Graph:
         graph.add((fact, RDF.subject, thing))
         graph.add((fact, RDF.predicate, mdk("theme")))
         graph.add((fact, RDF.object, thing))
+    elif kind in ("fact without attribution", "quote without sentence"):
+        fact, quote = URIRef(BASE + "fact/test/x"), URIRef(BASE + "quote/test/0-5")
+        graph.add((fact, RDF.type, mdk("Fact")))
+        graph.add((fact, mdk("supportedBy"), quote))
+        graph.add((quote, RDF.type, mdk("Quote")))
+        graph.add((quote, mdk("supports"), fact))
+        if kind == "quote without sentence":
+            graph.add((fact, URIRef("http://www.w3.org/ns/prov#wasAttributedTo"), thing))
+            graph.add((fact, mdk("evidentialStatus"), mdk("EvidenceStated")))
     elif kind == "figure without unit":
         graph.add((thing, RDF.type, mdk("Figure")))
         graph.add((thing, RDFS.label, Literal("x", lang="fr")))
@@ -57,6 +66,9 @@ def _broken(kind: str) -> Graph:
     ("kind", "message"),
     [
         ("fact without quote", "fact without a quote that supports it"),
+        ("fact without attribution", "fact not attributed to the agent whose words support it"),
+        ("fact without attribution", "fact without an evidential status"),
+        ("quote without sentence", "quote not linked to the whole sentence it lies in"),
         ("figure without unit", "figure without exactly one unit"),
         ("entity without english label", "entity without an English label"),
         ("quote ending before it begins", "quote whose end index is not after its begin index"),

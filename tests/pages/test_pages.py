@@ -99,3 +99,19 @@ def test_editor_is_served_locally_with_examples(pages_server: RunningServer) -> 
     script = pages_server.request("GET", "/vendor/yasgui/yasgui.min.js")
     assert script.status == 200 and len(script.body) > 100_000
     assert 'id="editor-config"' in html and "PREFIX" in html
+
+
+def test_entity_and_fact_pages_say_whose_words_a_fact_is(pages_server: RunningServer) -> None:
+    html = _page(pages_server, "/id/french-mathematics-lecturer")
+    assert 'class="according-to"' in html
+    assert 'according to <a href="/id/french-mathematics-lecturer"' in html
+    assert "reported speech of a third party" in html
+    assert 'according to <a href="/id/lexpress"' in html  # the facts L'Express states about him
+    fact = pages_server.query(
+        "SELECT ?f WHERE { ?f <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> "
+        "<https://w3id.org/morocco-digital-kg/ontology/awardedBy> }",
+        accept="text/csv",
+    ).text.split()[-1]
+    page = _page(pages_server, "/" + fact.removeprefix("https://w3id.org/morocco-digital-kg/"))
+    assert 'According to <a href="/id/lexpress"' in page
+    assert "(stated as fact)" in page

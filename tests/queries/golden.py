@@ -66,7 +66,7 @@ GOLDEN = (
         "initiatives",
         {"status": MDK + "StatusInDiscussion", "lang": "fr"},
         rows=({"initiative": i("social-media-bill")}, {"initiative": i("african-rdi-commission")}),
-        every_row={"status": "InDiscussion"},
+        every_row={"status": Contains("InDiscussion")},
     ),
     Golden(
         "jazari-institutes",
@@ -162,6 +162,8 @@ GOLDEN = (
                 "value": i("venture-building-endowment"),
                 "paragraph": "11",
                 "quote": Contains("700 millions de dirhams"),
+                "accordingTo": i("amal-el-fallah-seghrouchni"),
+                "status": "stated as fact",
             },
         ),
         every_row={"paragraph": "11"},
@@ -226,7 +228,7 @@ GOLDEN = (
                 "year": "2032",
                 "quote": Contains("horizon 2032"),
             },
-            {"subject": i("offshoring-export-revenue-target"), "kind": "horizon", "year": "2026"},
+            {"subject": i("morocco-offshoring-export-revenue-2024"), "kind": "expected year", "year": "2026"},
         ),
     ),
     Golden("horizons", {"year": "2032"}, rows=({"subject": i("kenyan-study-labour-costs")},), count=1),
@@ -326,9 +328,38 @@ GOLDEN = (
             {"relation": "in discussion with", "other": i("openai"), "quote": Contains("OpenAI")},
             {"relation": "in discussion with", "other": i("european-commission")},
             {"relation": "in discussion with", "other": i("currentai")},
-            {"relation": "works with", "other": i("france")},
-            {"relation": "works with", "other": i("china")},
         ),
+    ),
+    Golden(
+        "who-said-what",
+        {"speaker": i("nature-magazine")},
+        rows=(
+            {
+                "subject": i("nature-2020-study"),
+                "property": MDK + "finding",
+                "status": MDK + "EvidenceReported",
+                "quote": Contains("le magazine Nature montrait"),
+            },
+        ),
+        every_row={"speaker": i("nature-magazine"), "status": MDK + "EvidenceReported"},
+    ),
+    Golden(
+        "who-said-what",
+        {"evidence": MDK + "EvidenceHedged"},
+        rows=(
+            {
+                "speaker": i("amal-el-fallah-seghrouchni"),
+                "subject": i("african-rdi-commission"),
+                "sentence": Contains("si j'en ai le mandat"),
+            },
+        ),
+        every_row={"status": MDK + "EvidenceHedged"},
+    ),
+    Golden(
+        "who-said-what",
+        {"speaker": i("lexpress")},
+        rows=({"subject": i("woman-of-the-year-2021"), "property": MDK + "awardedBy"},),
+        every_row={"speaker": i("lexpress"), "status": MDK + "EvidenceStated"},
     ),
     Golden(
         "strengths-and-gaps",
