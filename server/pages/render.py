@@ -3,19 +3,52 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, render_template, request
+from markupsafe import Markup
 
 from server.negotiation import HTML
+from server.pages.engine import SearchEngine
 from server.pages.index import Index, IndexHolder
 from server.pages.links import Linker, pick_language
+from server.pages.search import EngineHolder
 from server.state import ServerState, get_state
 
 LANGUAGE_COOKIE = "lang"
 INDEX_EXTENSION = "morocco_kg_pages_index"
 
 
+ENGINE_EXTENSION = "morocco_kg_search_engine"
+# The families of search results, as facets show them.
+KIND_NAMES = {
+    "person": ("people", "personnes"),
+    "organisation": ("organisations", "organisations"),
+    "place": ("places", "lieux"),
+    "initiative": ("initiatives", "initiatives"),
+    "theme": ("themes", "thèmes"),
+    "figure": ("figures", "chiffres"),
+    "position": ("positions", "fonctions"),
+    "other": ("other", "autres"),
+    "term": ("ontology terms", "termes de l’ontologie"),
+    "quote": ("quotes", "citations"),
+}
+
+
 def init_rendering(app: Flask) -> None:
-    """Give ``app`` its label index holder (filled on first use)."""
+    """Give ``app`` its label index and search engine holders (filled on first use)."""
     app.extensions[INDEX_EXTENSION] = IndexHolder()
+    app.extensions[ENGINE_EXTENSION] = EngineHolder()
+    app.jinja_env.filters["snippet"] = snippet_markup
+
+
+def snippet_markup(html: str) -> Markup:
+    """A tantivy snippet (text escaped by tantivy, matched words in ``<b>``) as markup; anything else escaped."""
+    if "<" in html.replace("<b>", "").replace("</b>", ""):
+        return Markup.escape(html)
+    return Markup(html.replace("<b>", '<mark class="hl">').replace("</b>", "</mark>"))
+
+
+def search_engine(state: ServerState) -> SearchEngine:
+    holder: EngineHolder = current_app.extensions[ENGINE_EXTENSION]
+    return holder.get(state, page_index(state))
 
 
 def page_index(state: ServerState) -> Index:
