@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, jsonify, redirect, request, send_from_directory, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request, send_from_directory, url_for
 
 from server.errors import ApiError, not_acceptable
 from server.negotiation import HTML, Format, choose, format_parameter
 from server.pages.engine import Found
+from server.pages.headers import init_headers
 from server.pages.home import build_home
 from server.pages.index import Index
 from server.pages.links import LANGUAGES
@@ -119,6 +120,12 @@ def yasgui_file(name: str) -> Response:
     return send_from_directory(directory, name, max_age=86400)
 
 
+@blueprint.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it on every site; the pages also link the SVG."""
+    return current_app.send_static_file("favicon.svg")
+
+
 @blueprint.get("/language/<lang>")
 def switch_language(lang: str) -> Response:
     """Remember the reader's language and go back to the page they were on (same site only)."""
@@ -142,5 +149,6 @@ def init_app(app: Flask) -> None:
     from server.blueprints import resources
 
     init_rendering(app)
+    init_headers(app)
     app.register_blueprint(blueprint)
     app.register_blueprint(resources.blueprint)
