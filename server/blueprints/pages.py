@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, re
 from server.errors import ApiError, not_acceptable
 from server.negotiation import HTML, Format, choose, format_parameter
 from server.pages.engine import Found
+from server.pages.error_pages import init_error_pages
 from server.pages.headers import init_headers
 from server.pages.home import build_home
 from server.pages.index import Index
@@ -150,5 +151,6 @@ def init_app(app: Flask) -> None:
 
     init_rendering(app)
     init_headers(app)
+    init_error_pages(app)
     app.register_blueprint(blueprint)
     app.register_blueprint(resources.blueprint)

@@ -31,6 +31,7 @@ class Statement:
     graphs: set[str] = field(default_factory=set)
     facts: set[str] = field(default_factory=set)
     quotes: list[QuoteInfo] = field(default_factory=list)
+    repeated: set[str] = field(default_factory=set)  # quotes already shown in full higher on the page
 
     @property
     def inferred_only(self) -> bool:
@@ -214,6 +215,14 @@ def _merge_parallel(edges: list[dict[str, object]]) -> list[dict[str, object]]:
     return list(merged.values())
 
 
+def _mark_repeated(statements: list[Statement]) -> None:
+    """A quote supporting several statements is shown in full once; later statements point back to it."""
+    seen: set[str] = set()
+    for statement in statements:
+        statement.repeated = {q.iri for q in statement.quotes if q.iri in seen}
+        seen.update(q.iri for q in statement.quotes)
+
+
 def describe_resource(state: ServerState, index: Index, page_iri: str, lang: str) -> ResourcePage:
     linker = Linker(index, lang)
     out_rows = select(state, _outgoing_query(page_iri, index.mdk))
@@ -225,6 +234,8 @@ def describe_resource(state: ServerState, index: Index, page_iri: str, lang: str
     if not types:
         types = [linker.iri(t) for t in sorted(index.types.get(page_iri, ())) if t.startswith((OWL, RDFS, PROV))]
     labels = sorted(index.labels.get(page_iri, {}).items(), key=lambda item: item[0] != lang)
+    stated = [s for s in outgoing if not s.inferred_only]
+    _mark_repeated([*stated, *incoming, *(s for s in outgoing if s.inferred_only)])  # the page's order
     return ResourcePage(
         iri=page_iri,
         title=index.label(page_iri, lang),

@@ -16,6 +16,11 @@ LANGUAGE_COOKIE = "lang"
 INDEX_EXTENSION = "morocco_kg_pages_index"
 
 
+# The default title in French (a title set with --title is shown as given).
+FRENCH_TITLES = {
+    "Morocco Digital and AI Policy Knowledge Graph": "Graphe de connaissances des politiques numériques et de l’IA "
+    "du Maroc"
+}
 ENGINE_EXTENSION = "morocco_kg_search_engine"
 # The families of search results, as facets show them.
 KIND_NAMES = {
@@ -62,6 +67,10 @@ def language() -> str:
     )
 
 
+def site_title(title: str, lang: str) -> str:
+    return FRENCH_TITLES.get(title, title) if lang == "fr" else title
+
+
 def render_page(template: str, status: int = 200, **context: object) -> Response:
     """An HTML answer that depends on ``Accept`` and on the reader's language choice."""
     state = get_state()
@@ -77,7 +86,9 @@ def render_page(template: str, status: int = 200, **context: object) -> Response
         lang=lang,
         other_lang="fr" if lang == "en" else "en",
         t=translate,
-        site_title=state.settings.title,
+        site_title=FRENCH_TITLES.get(state.settings.title, state.settings.title)
+        if lang == "fr"
+        else state.settings.title,
         linker=linker,
         index=index,
         documents=[linker.iri(doc) for doc in sorted({q.document for q in index.quotes.values() if q.document})],
