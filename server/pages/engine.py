@@ -203,10 +203,12 @@ class SearchEngine:
             self.vocabulary.update(w for w in _WORD.findall(fold(text)) if len(w) > 2)
         return tantivy.Document(iri=doc.iri, kind=doc.kind, **{k: " \n".join(v) for k, v in values.items() if v})
 
-    def _query(self, text: str, fuzzy: bool) -> tantivy.Query:
+    def _query(self, text: str, fuzzy: bool, every_word: bool = False) -> tantivy.Query:
         safe = " ".join(_WORD.findall(text))  # words only: the query language's operators are not offered
         fuzzy_fields = {name: (False, 1, True) for name in FIELDS} if fuzzy else None
-        return self._index.parse_query(safe, list(FIELDS), field_boosts=BOOSTS, fuzzy_fields=fuzzy_fields)
+        return self._index.parse_query(
+            safe, list(FIELDS), field_boosts=BOOSTS, fuzzy_fields=fuzzy_fields, conjunction_by_default=every_word
+        )
 
     def search(self, text: str, kind: str | None = None, page: int = 1, size: int = 20) -> Results:
         """Page ``page`` of the hits for ``text`` (of one ``kind`` when given), best first."""
@@ -218,6 +220,7 @@ class SearchEngine:
         query = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Should, tantivy.Query.boost_query(exact, 3.0)),
+                (tantivy.Occur.Should, tantivy.Query.boost_query(self._query(text, False, every_word=True), 2.0)),
                 (tantivy.Occur.Should, self._query(text, fuzzy=True)),
             ]
         )
@@ -226,14 +229,15 @@ class SearchEngine:
         facets = Counter(doc["kind"][0] for _, doc in ranked)
         chosen = [(s, d) for s, d in ranked if kind is None or d["kind"][0] == kind]
         start = (max(page, 1) - 1) * size
-        snippets = {name: tantivy.SnippetGenerator.create(searcher, exact, self._schema, name) for name in FIELDS}
+        suggestion = self.suggest(words)
+        marked = self._query(f"{text} {suggestion}", fuzzy=False) if suggestion else exact  # typos: mark the fix
+        snippets = {name: tantivy.SnippetGenerator.create(searcher, marked, self._schema, name) for name in FIELDS}
         for generator in snippets.values():
             generator.set_max_num_chars(220)
         hits = [
             Found(doc["iri"][0], doc["kind"][0], round(score, 3), self._snippet(snippets, doc))
             for score, doc in chosen[start : start + size]
         ]
-        suggestion = self.suggest(words)
         return Results(text, len(chosen), hits, dict(facets), suggestion, max(page, 1), size)
 
     @staticmethod
