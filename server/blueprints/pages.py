@@ -21,7 +21,6 @@ from server.pages.index import Index
 from server.pages.links import LANGUAGES
 from server.pages.query_pages import YASGUI_BUILD, editor_page
 from server.pages.render import (
-    KIND_NAMES,
     LANGUAGE_COOKIE,
     init_rendering,
     language,
@@ -79,9 +78,7 @@ def search() -> Response:
         response.vary.add("Accept")
         return response
     quotes = {hit.iri: index.quotes.get(hit.iri) for hit in results.hits if hit.kind == "quote"}
-    return render_page(
-        "search.html", lang=lang, query=query, kind=kind, results=results, quotes=quotes, kinds=KIND_NAMES
-    )
+    return render_page("search.html", lang=lang, query=query, kind=kind, results=results, quotes=quotes)
 
 
 def _hit_json(index: Index, hit: Found, lang: str) -> dict[str, object]:

@@ -91,6 +91,7 @@ def render_page(template: str, status: int = 200, **context: object) -> Response
         else state.settings.title,
         linker=linker,
         index=index,
+        kinds=KIND_NAMES,
         documents=[linker.iri(doc) for doc in sorted({q.document for q in index.quotes.values() if q.document})],
         **context,
     )
