@@ -24,6 +24,7 @@ def editor_page(state: ServerState) -> Response:
     """YASGUI on the endpoint, with the prefixes and the saved queries (or a few examples) as tabs; the
     plain form below it works without JavaScript and shows its results as a page."""
     lang = language()
+    index = page_index(state)
     prefixes = dict(state.prefixes)
     available = (Path(state.settings.node_modules_dir) / YASGUI_BUILD / "yasgui.min.js").is_file()
     found = examples(current_app, prefixes, state.settings.max_rows)
@@ -31,6 +32,7 @@ def editor_page(state: ServerState) -> Response:
         "endpoint": request.url_root + "sparql",
         "prefixes": prefixes,
         "lang": lang,
+        "labels": {iri: index.label(iri, lang) for iri in index.labels if iri.startswith(index.base_iri)},
         "examples": [{"name": ex.name, "summary": ex.summary, "query": ex.query} for ex in found],
     }
     start = request.args.get("query") or (found[0].query if found else "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Response, request
+from flask import Response, redirect, request
 
 from server.guard import QueryRejected, analyse
 from server.pages.links import Linker
@@ -26,8 +26,16 @@ def catalogue_page(state: ServerState, catalogue: Catalogue) -> Response:
     return render_page("queries.html", lang=lang, forms=forms)
 
 
+# Saved queries that people are better served by the search engine for (words, not letters; typos; ranks).
+SEARCH_INSTEAD = {"quotes-search": ("text", "quote")}
+
+
 def saved_query_page(state: ServerState, saved: SavedQuery) -> Response:
     """Run ``saved`` with the form's values and show the table; a bad value is shown in the form (400)."""
+    if saved.name in SEARCH_INSTEAD and request.values.get(SEARCH_INSTEAD[saved.name][0]):
+        parameter, kind = SEARCH_INSTEAD[saved.name]
+        target = "/search?" + urlencode({"q": request.values[parameter], "kind": kind})
+        return redirect(target, code=303)  # type: ignore[return-value]
     lang = language()
     index = page_index(state)
     values = {key: value for key, value in request.values.items() if value != ""}
