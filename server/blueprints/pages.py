@@ -147,7 +147,7 @@ def init_app(app: Flask) -> None:
     from server.blueprints import resources
 
     init_rendering(app)
-    init_headers(app)
+    init_headers(app, Path(get_state(app).settings.node_modules_dir) / YASGUI_BUILD / "yasgui.min.js")
     init_error_pages(app)
     app.register_blueprint(blueprint)
     app.register_blueprint(resources.blueprint)
