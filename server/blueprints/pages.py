@@ -63,7 +63,8 @@ def search() -> Response:
     page = _positive(request.args.get("page"), 1, 1000)
     size = _positive(request.args.get("size"), PAGE_SIZE, 100)
     lang = language()
-    results = search_engine(state).search(query, kind, page, size)
+    complete = request.args.get("complete") in ("1", "true")
+    results = search_engine(state).search(query, kind, page, size, complete)
     if chosen is JSON:
         response = jsonify(
             query=query,

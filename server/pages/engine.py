@@ -203,15 +203,21 @@ class SearchEngine:
             self.vocabulary.update(w for w in _WORD.findall(fold(text)) if len(w) > 2)
         return tantivy.Document(iri=doc.iri, kind=doc.kind, **{k: " \n".join(v) for k, v in values.items() if v})
 
-    def _query(self, text: str, fuzzy: bool, every_word: bool = False) -> tantivy.Query:
+    def _query(self, text: str, fuzzy: bool, every_word: bool = False, prefix: bool = False) -> tantivy.Query:
         safe = " ".join(_WORD.findall(text))  # words only: the query language's operators are not offered
-        fuzzy_fields = {name: (False, 1, True) for name in FIELDS} if fuzzy else None
+        fuzzy_fields = {name: (prefix, 1, True) for name in FIELDS} if fuzzy else None
         return self._index.parse_query(
             safe, list(FIELDS), field_boosts=BOOSTS, fuzzy_fields=fuzzy_fields, conjunction_by_default=every_word
         )
 
-    def search(self, text: str, kind: str | None = None, page: int = 1, size: int = 20) -> Results:
-        """Page ``page`` of the hits for ``text`` (of one ``kind`` when given), best first."""
+    def search(
+        self, text: str, kind: str | None = None, page: int = 1, size: int = 20, complete: bool = False
+    ) -> Results:
+        """Page ``page`` of the hits for ``text`` (of one ``kind`` when given), best first.
+
+        ``complete``: the words may be the beginnings of longer ones ("Rab" finds Rabat), for suggestions
+        while a name is being typed.
+        """
         words = _WORD.findall(text)
         if not words:
             return Results(text, 0, [], page=page, size=size)
@@ -221,7 +227,7 @@ class SearchEngine:
             [
                 (tantivy.Occur.Should, tantivy.Query.boost_query(exact, 3.0)),
                 (tantivy.Occur.Should, tantivy.Query.boost_query(self._query(text, False, every_word=True), 2.0)),
-                (tantivy.Occur.Should, self._query(text, fuzzy=True)),
+                (tantivy.Occur.Should, self._query(text, fuzzy=True, prefix=complete)),
             ]
         )
         found = searcher.search(query, _MAX_HITS).hits

@@ -10,7 +10,7 @@
     "Open settings": "Ouvrir les réglages", "Settings": "Réglages", "Request method": "Méthode de requête",
     "Accept Headers": "En-têtes Accept", "Arguments": "Arguments", "Header Arguments": "En-têtes",
     "Default Graphs": "Graphes par défaut", "Named Graphs": "Graphes nommés", "Clear endpoint": "Effacer le point d’accès",
-    "Share query": "Partager la requête", "Run query": "Exécuter la requête", "Table": "Tableau",
+    "Share query": "Partager la requête", "Run query": "Exécuter la requête", "Cancel query": "Annuler la requête", "Table": "Tableau",
     "Shows Table view": "Afficher le tableau", "Response": "Réponse", "Shows Response view": "Afficher la réponse brute",
     "Chart": "Graphique", "Shows Chart view": "Afficher le graphique", "Simple view": "Vue simple",
     "Ellipse": "Abréger", "Filter query results": "Filtrer les résultats", "Page size:": "Lignes par page :",
@@ -37,12 +37,12 @@
   }
   function translate(root) {
     if (root.nodeType === 3) {
-      if (root.parentElement && root.parentElement.closest(".CodeMirror, tbody")) return;
+      if (root.parentElement && root.parentElement.closest(".CodeMirror-lines, tbody")) return;
       var t = translated(root.textContent);
       if (t !== null && t !== root.textContent) root.textContent = t;
       return;
     }
-    if (root.nodeType !== 1 || root.closest(".CodeMirror")) return;
+    if (root.nodeType !== 1 || root.closest(".CodeMirror-lines")) return;
     ["title", "aria-label", "placeholder"].forEach(function (name) {
       var value = root.getAttribute(name);
       var t = value && translated(value);

@@ -10,7 +10,7 @@
       clearTimeout(timer);
       if (text.length < 2 || /^https?:/.test(text)) return;
       timer = setTimeout(function () {
-        var params = new URLSearchParams({ q: text, size: "8", format: "json" });
+        var params = new URLSearchParams({ q: text, size: "8", format: "json", complete: "1" });
         if (input.dataset.kind) params.set("kind", input.dataset.kind);
         fetch("/search?" + params.toString(), { headers: { Accept: "application/json" } })
           .then(function (r) { return r.ok ? r.json() : { results: [] }; })

@@ -43,7 +43,7 @@ def _chrome_text(page: Page) -> str:
       const parts = [document.title];
       document.querySelectorAll('header.site, footer.site, h1, h2, label, button, summary, .hint, .downloads,'
         + ' [role=status], .skip, #yasgui .yasr_btn, #yasgui .yasr_header, #yasgui .dataTables_info').forEach(e => {
-        if (!e.closest('.CodeMirror')) parts.push(e.innerText);
+        if (!e.closest('.CodeMirror-lines')) parts.push(e.innerText);
       });
       document.querySelectorAll('[title], [aria-label], [placeholder]').forEach(e => {
         for (const a of ['title', 'aria-label', 'placeholder']) if (e.getAttribute(a)) parts.push(e.getAttribute(a));
