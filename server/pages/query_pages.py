@@ -27,7 +27,7 @@ def editor_page(state: ServerState) -> Response:
     index = page_index(state)
     prefixes = dict(state.prefixes)
     available = (Path(state.settings.node_modules_dir) / YASGUI_BUILD / "yasgui.min.js").is_file()
-    found = examples(current_app, prefixes, state.settings.max_rows)
+    found = examples(current_app, prefixes, state.settings.max_rows, lang)
     config = {
         "endpoint": request.url_root + "sparql",
         "prefixes": prefixes,
