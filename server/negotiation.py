@@ -115,9 +115,19 @@ def quality_of(fmt: Format, ranges: list[MediaRange]) -> float:
     return best
 
 
-@functools.lru_cache(maxsize=256)  # pure, and clients send the same few Accept headers again and again
 def choose(formats: tuple[Format, ...], accept: str | None, parameter: str | None = None) -> Format | None:
-    """The format to answer with, or ``None`` when the client accepts none of ``formats``."""
+    """The format to answer with, or ``None`` when the client accepts none of ``formats``.
+
+    Always one of the caller's own objects: the memo below is keyed on formats that are equal by value, so
+    two views with equal ``Format`` constants would otherwise get each other's object back, and a view
+    testing ``chosen is ITS_JSON`` would silently answer HTML.
+    """
+    chosen = _choose(formats, accept, parameter)
+    return None if chosen is None else formats[formats.index(chosen)]
+
+
+@functools.lru_cache(maxsize=256)  # pure, and clients send the same few Accept headers again and again
+def _choose(formats: tuple[Format, ...], accept: str | None, parameter: str | None = None) -> Format | None:
     if parameter:
         key = parameter.strip().lower()
         chosen = next((f for f in formats if f.answers_to(key)), None)
@@ -127,6 +137,21 @@ def choose(formats: tuple[Format, ...], accept: str | None, parameter: str | Non
     scored = [(quality_of(f, ranges), -index, f) for index, f in enumerate(formats)]
     quality, _, chosen = max(scored, key=lambda item: (item[0], item[1]))
     return chosen if quality > 0 else None
+
+
+def prefers_html(accept: str | None) -> bool:
+    """Is this a browser asking for a page? ``text/html`` (or XHTML) listed first, at the top quality.
+
+    Browsers send ``text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8``, which the quality
+    rules alone would also let SPARQL XML satisfy; SPARQL clients (SPARQLWrapper, YASGUI, Comunica, curl)
+    never list HTML first, so they keep getting what they ask for.
+    """
+    ranges = parse_accept(accept)
+    if not accept or not ranges:
+        return False
+    first = ranges[0]
+    is_html = (first.kind, first.subtype) in (("text", "html"), ("application", "xhtml+xml"))
+    return is_html and first.quality > 0 and first.quality >= max(r.quality for r in ranges)
 
 
 def _known_elsewhere(key: str) -> bool:

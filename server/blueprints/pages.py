@@ -13,17 +13,27 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, re
 
 from server.errors import ApiError, not_acceptable
 from server.negotiation import HTML, Format, choose, format_parameter
-from server.pages.examples import examples
+from server.pages.engine import Found
+from server.pages.error_pages import init_error_pages
+from server.pages.headers import init_headers
 from server.pages.home import build_home
-from server.pages.links import LANGUAGES, Linker
-from server.pages.render import LANGUAGE_COOKIE, init_rendering, language, page_index, render_page
+from server.pages.index import Index
+from server.pages.links import LANGUAGES
+from server.pages.query_pages import YASGUI_BUILD, editor_page
+from server.pages.render import (
+    LANGUAGE_COOKIE,
+    init_rendering,
+    language,
+    page_index,
+    render_page,
+    search_engine,
+)
 from server.pages.resolve import local_path
-from server.pages.search import search as run_search
 from server.state import get_state
 
 blueprint = Blueprint("pages", __name__)
 JSON = Format("JSON", "application/json", (), ("json",))
-YASGUI_BUILD = Path("@zazuko") / "yasgui" / "build"
+PAGE_SIZE = 20
 
 
 @blueprint.get("/")
@@ -42,51 +52,63 @@ def home() -> Response:
 
 @blueprint.get("/search")
 def search() -> Response:
-    """``/search?q=``: ranked names and quotes, as JSON for tools and as a page for people."""
+    """``/search?q=``: ranked entities, terms and quotes, as JSON for tools and as a page for people."""
     chosen = choose((JSON, HTML), request.headers.get("Accept"), format_parameter(request.args))
     if chosen is None:
         raise not_acceptable("search results are available as application/json or text/html")
     state = get_state()
     index = page_index(state)
     query = request.args.get("q", "").strip()[:200]
+    kind = request.args.get("kind") or None
+    page = _positive(request.args.get("page"), 1, 1000)
+    size = _positive(request.args.get("size"), PAGE_SIZE, 100)
     lang = language()
-    hits = run_search(index, query)
-    linker = Linker(index, lang)
+    complete = request.args.get("complete") in ("1", "true")
+    results = search_engine(state).search(query, kind, page, size, complete)
     if chosen is JSON:
         response = jsonify(
             query=query,
-            results=[
-                {
-                    "iri": hit.iri,
-                    "url": request.url_root.rstrip("/") + (local_path(index.base_iri, hit.iri) or ""),
-                    "label": index.label(hit.iri, lang) if hit.kind != "quote" else hit.matched,
-                    "kind": hit.kind,
-                    "matched": hit.matched,
-                    "types": index.mdk_types(hit.iri),
-                    "score": round(hit.score, 2),
-                }
-                for hit in hits
-            ],
+            total=results.total,
+            page=results.page,
+            pages=results.pages,
+            size=results.size,
+            facets=results.facets,
+            suggestion=results.suggestion,
+            results=[_hit_json(index, hit, lang) for hit in results.hits],
         )
         response.vary.add("Accept")
         return response
-    quotes = {hit.iri: index.quotes.get(hit.iri) for hit in hits if hit.kind == "quote"}
-    return render_page("search.html", lang=lang, query=query, hits=hits, shown=linker, quotes=quotes)
+    quotes = {hit.iri: index.quotes.get(hit.iri) for hit in results.hits if hit.kind == "quote"}
+    return render_page("search.html", lang=lang, query=query, kind=kind, results=results, quotes=quotes)
+
+
+def _hit_json(index: Index, hit: Found, lang: str) -> dict[str, object]:
+    quote = index.quotes.get(hit.iri)
+    label = quote.text if quote else index.label(hit.iri, lang)
+    return {
+        "iri": hit.iri,
+        "url": request.url_root.rstrip("/") + (local_path(index.base_iri, hit.iri) or ""),
+        "label": label,
+        "kind": hit.kind,
+        "matched": label,
+        "snippet": hit.snippet,
+        "types": index.mdk_types(hit.iri),
+        "score": hit.score,
+    }
+
+
+def _positive(raw: str | None, default: int, most: int) -> int:
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= most:
+        raise ApiError(400, f"expected a whole number from 1 to {most}, not {raw[:20]!r}")
+    return int(raw)
 
 
 @blueprint.get("/editor")
 def editor() -> Response:
-    """YASGUI on the endpoint, with the prefixes and the saved queries (or a few examples) as tabs."""
-    state = get_state()
-    prefixes = dict(state.prefixes)
-    available = (Path(state.settings.node_modules_dir) / YASGUI_BUILD / "yasgui.min.js").is_file()
-    found = examples(current_app, prefixes, state.settings.max_rows)
-    config = {
-        "endpoint": request.url_root + "sparql",
-        "prefixes": prefixes,
-        "examples": [{"name": ex.name, "summary": ex.summary, "query": ex.query} for ex in found],
-    }
-    return render_page("editor.html", examples=found, editor_available=available, config=config)
+    """YASGUI on the endpoint (also what a browser gets at ``/sparql``)."""
+    return editor_page(get_state())
 
 
 @blueprint.get("/vendor/yasgui/<path:name>")
@@ -95,6 +117,12 @@ def yasgui_file(name: str) -> Response:
     if not directory.is_dir():
         raise ApiError(404, "the query editor is not installed: run `npm ci` (or `make setup`)")
     return send_from_directory(directory, name, max_age=86400)
+
+
+@blueprint.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it on every site; the pages also link the SVG."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @blueprint.get("/language/<lang>")
@@ -120,5 +148,7 @@ def init_app(app: Flask) -> None:
     from server.blueprints import resources
 
     init_rendering(app)
+    init_headers(app, Path(get_state(app).settings.node_modules_dir) / YASGUI_BUILD / "yasgui.min.js")
+    init_error_pages(app)
     app.register_blueprint(blueprint)
     app.register_blueprint(resources.blueprint)

@@ -24,8 +24,10 @@ from server.blueprints.sparql import _job as build_job
 from server.dataset import DatasetError
 from server.errors import ApiError, bad_request, not_acceptable, unsupported_media_type
 from server.negotiation import FORMAT_PARAMETERS, HTML, Format, choose, format_parameter
+from server.pages.results import wants_page
+from server.pages.saved_pages import catalogue_page, saved_query_page
 from server.protocol import FORM, QueryRequest
-from server.saved.describe import catalogue_description, catalogue_page
+from server.saved.describe import catalogue_description
 from server.saved.openapi import openapi_document
 from server.state import ServerState, get_state
 
@@ -53,8 +55,7 @@ def index() -> Response:
     if chosen is None:
         raise not_acceptable("the catalogue is available as application/json or text/html")
     if chosen is HTML:
-        body = catalogue_page(_catalogue(), request.url_root, get_state().settings.title)
-        response = Response(body, content_type=HTML.content_type)
+        response = catalogue_page(get_state(), _catalogue())
     else:
         response = jsonify(catalogue_description(_catalogue(), request.url_root))
         response.headers["Content-Type"] = CATALOGUE_JSON.content_type
@@ -77,6 +78,10 @@ def run(name: str) -> Response:
     if saved is None:
         raise ApiError(404, f"no saved query named {name!r}; see /queries for the catalogue")
     state = get_state()
+    if wants_page(request.values.to_dict()):  # a browser, from a form or a link: the form and a table
+        if request.method == "POST" and request.mimetype.lower() != FORM:
+            raise unsupported_media_type(f"send the parameters as {FORM}, or use GET")
+        return saved_query_page(state, saved)
     try:
         call = prepare_call(saved, _arguments(), state.settings.max_rows)
     except ParameterError as error:

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, request
 
 from server.blueprints.sparql import TRUNCATED_HEADER
 from server.errors import ApiError, not_acceptable
 from server.negotiation import GRAPH_FORMATS, HTML, Format, choose, format_parameter
 from server.pages import views
+from server.pages.ontology_docs import DocsHolder
 from server.pages.render import page_index
 from server.pages.resolve import SUFFIXES, Target, local_path, resolve
-from server.pages.store import ask, construct, iri
+from server.pages.store import ask, construct, iri, select
 from server.state import ServerState, get_state
 
 blueprint = Blueprint("resources", __name__)
 ONTOLOGY_GRAPH = "graph/ontology"
+DOCS = DocsHolder()  # per process: the tidied page of the build's documentation file
 
 
 def _base(state: ServerState) -> str:
@@ -84,8 +86,7 @@ def resource(local: str) -> Response:
         if chosen is not HTML:
             response = _rdf(state, target.iri, chosen)
         elif target.iri == _base(state) + "ontology/" and (docs := _ontology_docs(state)) is not None:
-            response = send_file(docs, mimetype="text/html")
-            response.headers["Content-Type"] = HTML.content_type
+            response = _docs_page(state, docs)
         else:
             response = views.resource_page(state, target.iri)
         response.vary.add("Accept")
@@ -96,9 +97,31 @@ def resource(local: str) -> Response:
 @blueprint.get("/docs/ontology")
 def ontology_docs() -> Response:
     """The ontology's documentation (pyLODE), also reachable by the ontology's own IRI."""
-    docs = _ontology_docs(get_state())
+    state = get_state()
+    docs = _ontology_docs(state)
     if docs is None:
         raise ApiError(404, "the ontology documentation was not built (run `kg build` without --no-docs)")
-    response = send_file(docs, mimetype="text/html")
-    response.headers["Content-Type"] = HTML.content_type
-    return response
+    return _docs_page(state, docs)
+
+
+@blueprint.get("/docs/ontology.css")
+def ontology_docs_css() -> Response:
+    state = get_state()
+    docs = _ontology_docs(state)
+    if docs is None:
+        raise ApiError(404, "the ontology documentation was not built (run `kg build` without --no-docs)")
+    tidied = DOCS.get(docs, page_index(state), state.settings.title, _ontology_title(state))
+    return Response(tidied.css, content_type="text/css; charset=utf-8")
+
+
+def _ontology_title(state: ServerState) -> str:
+    """The ontology's English ``dcterms:title`` (pyLODE's own heading joins every title it finds)."""
+    query = f"""SELECT ?title WHERE {{ <{_base(state)}ontology/> <http://purl.org/dc/terms/title> ?title
+      FILTER(LANGMATCHES(LANG(?title), "en")) }} LIMIT 1"""
+    rows = select(state, query)
+    return rows[0]["title"].value if rows else "Ontology"
+
+
+def _docs_page(state: ServerState, docs: Path) -> Response:
+    tidied = DOCS.get(docs, page_index(state), state.settings.title, _ontology_title(state))
+    return Response(tidied.html, content_type=HTML.content_type)

@@ -14,6 +14,8 @@ from server.description import html_page, serialise, service_description
 from server.errors import ApiError, bad_request, not_acceptable
 from server.evaluation import Job, Outcome
 from server.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, choose, format_parameter
+from server.pages.query_pages import editor_page, query_page
+from server.pages.results import wants_page
 from server.protocol import QueryRequest, read_query_request
 from server.state import ServerState, get_state
 
@@ -31,6 +33,8 @@ def endpoint() -> Response:
         shape = analyse(query_request.query, state.settings.limits)
     except QueryRejected as rejected:
         raise ApiError(rejected.status, rejected.message) from None
+    if wants_page(query_request.parameters):  # a browser: a results table, not a file to download
+        return query_page(state, query_request, shape)
     job = _job(state, query_request, shape)
     return _answer(state.backend.run(job))
 
@@ -80,7 +84,9 @@ def _answer(outcome: Outcome) -> Response:
 
 
 def _service_description(state: ServerState) -> Response:
-    """GET without a query: the Service Description (RDF), or an HTML page for browsers."""
+    """GET without a query: the Service Description (RDF), or the query editor for browsers."""
+    if wants_page(request.args.to_dict()):
+        return editor_page(state)
     chosen = choose((*GRAPH_FORMATS, HTML), request.headers.get("Accept"), format_parameter(request.args))
     if chosen is None:
         raise not_acceptable(_not_acceptable_message("the service description", (*GRAPH_FORMATS, HTML)))

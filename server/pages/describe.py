@@ -33,6 +33,7 @@ class Statement:
     quotes: list[QuoteInfo] = field(default_factory=list)
     according_to: list[Shown] = field(default_factory=list)
     evidence: list[Shown] = field(default_factory=list)
+    repeated: set[str] = field(default_factory=set)  # quotes already shown in full higher on the page
 
     @property
     def inferred_only(self) -> bool:
@@ -125,8 +126,8 @@ def _collect(rows: list[Row], other_key: str, index: Index, linker: Linker, skip
     statements: dict[tuple[str, Term], Statement] = {}
     for row in rows:
         predicate, other = row["p"].value, row[other_key]
-        if predicate in skip or predicate in NOTES:
-            continue
+        if predicate in skip or predicate in NOTES or (other.kind == "bnode" and other_key == "s"):
+            continue  # a blank node pointing here is an RDF list cell or an OWL expression: shown from its owner
         key = (predicate, other)
         statement = statements.get(key)
         if statement is None:
@@ -226,6 +227,35 @@ def _merge_parallel(edges: list[dict[str, object]]) -> list[dict[str, object]]:
     return list(merged.values())
 
 
+def _name_class_expressions(state: ServerState, page_iri: str, statements: list[Statement], linker: Linker) -> None:
+    """``rdfs:domain [ owl:unionOf (mdk:Agent mdk:Place) ]`` shown as "agent or place", not a blank node's id."""
+    if not any(s.other.family == "literal" and s.other.iri is None and not s.other.lang for s in statements):
+        return
+    query = f"""SELECT ?b ?op ?m WHERE {{ {iri(page_iri)} ?p ?b FILTER(isBlank(?b))
+      VALUES ?op {{ <{OWL}unionOf> <{OWL}intersectionOf> }} ?b ?op ?list . ?list <{RDF}rest>*/<{RDF}first> ?m }}"""
+    members: dict[str, list[str]] = {}
+    operators: dict[str, str] = {}
+    for row in select(state, query):
+        members.setdefault(row["b"].value, []).append(linker.iri(row["m"].value).text)
+        operators[row["b"].value] = row["op"].value
+    for statement in statements:
+        node = statement.other.text
+        if node in members:
+            union = operators[node] == OWL + "unionOf"
+            word = (
+                (" or " if linker.lang == "en" else " ou ") if union else (" and " if linker.lang == "en" else " et ")
+            )
+            statement.other = Shown(word.join(sorted(members[node])), None, linker.lang, "literal")
+
+
+def _mark_repeated(statements: list[Statement]) -> None:
+    """A quote supporting several statements is shown in full once; later statements point back to it."""
+    seen: set[str] = set()
+    for statement in statements:
+        statement.repeated = {q.iri for q in statement.quotes if q.iri in seen}
+        seen.update(q.iri for q in statement.quotes)
+
+
 def describe_resource(state: ServerState, index: Index, page_iri: str, lang: str) -> ResourcePage:
     linker = Linker(index, lang)
     out_rows = select(state, _outgoing_query(page_iri, index.mdk))
@@ -237,6 +267,9 @@ def describe_resource(state: ServerState, index: Index, page_iri: str, lang: str
     if not types:
         types = [linker.iri(t) for t in sorted(index.types.get(page_iri, ())) if t.startswith((OWL, RDFS, PROV))]
     labels = sorted(index.labels.get(page_iri, {}).items(), key=lambda item: item[0] != lang)
+    _name_class_expressions(state, page_iri, outgoing, linker)
+    stated = [s for s in outgoing if not s.inferred_only]
+    _mark_repeated([*stated, *incoming, *(s for s in outgoing if s.inferred_only)])  # the page's order
     return ResourcePage(
         iri=page_iri,
         title=index.label(page_iri, lang),

@@ -49,7 +49,7 @@ def _builtin(prefixes: dict[str, str]) -> list[Example]:
     ]
 
 
-def _saved(app: Flask, max_rows: int) -> list[Example] | None:
+def _saved(app: Flask, max_rows: int, lang: str) -> list[Example] | None:
     catalogue = app.extensions.get(SAVED_QUERIES_EXTENSION)
     if catalogue is None:
         return None
@@ -61,6 +61,8 @@ def _saved(app: Flask, max_rows: int) -> list[Example] | None:
     for saved in catalogue:
         try:
             values = {name: [value] for name, value in saved.example_values().items()}
+            if saved.parameter("lang") is not None and "lang" not in values:
+                values["lang"] = [lang]  # labels in the interface's language
             text = prepare_call(saved, values, max_rows).query
         except Exception:  # an entry that cannot be bound is left out of the editor, not fatal to the page
             continue
@@ -74,5 +76,5 @@ def _without_decorators(text: str, summary: str) -> str:
     return f"# {summary}\n{body.lstrip()}"
 
 
-def examples(app: Flask, prefixes: dict[str, str], max_rows: int) -> list[Example]:
-    return _saved(app, max_rows) or _builtin(prefixes)
+def examples(app: Flask, prefixes: dict[str, str], max_rows: int, lang: str = "en") -> list[Example]:
+    return _saved(app, max_rows, lang) or _builtin(prefixes)

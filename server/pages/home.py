@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from server.pages import geo
 from server.pages.index import Index
@@ -27,6 +27,7 @@ class MapPlace:
     y: float
     count: int
     left: bool = False
+    label_y: float = 0.0
 
 
 @dataclass
@@ -74,6 +75,22 @@ def _mentions(state: ServerState, index: Index, linker: Linker, classes: tuple[s
     return [Counted(linker.iri(r["e"].value), int(r["n"].value)) for r in select(state, query)]
 
 
+LABEL_HEIGHT = 13  # px of the map's 11px labels, with their halo
+LABEL_WIDTH = 70
+
+
+def _spread_labels(places: list[MapPlace]) -> list[MapPlace]:
+    """Each label on its own line: one that would overlap a label above it moves down (Taghazout and Agadir)."""
+    placed: list[MapPlace] = []
+    for place in sorted(places, key=lambda p: p.y):
+        y = place.y + 4
+        for other in placed:
+            if abs(other.x - place.x) < LABEL_WIDTH and y - other.label_y < LABEL_HEIGHT:
+                y = other.label_y + LABEL_HEIGHT
+        placed.append(replace(place, label_y=round(y, 1)))
+    return placed
+
+
 def build_home(state: ServerState, index: Index, lang: str) -> Home:
     linker = Linker(index, lang)
     places = _mentions(state, index, linker, PLACE_CLASSES)
@@ -83,6 +100,7 @@ def build_home(state: ServerState, index: Index, lang: str) -> Home:
         point = geo.position(slug)
         if point is not None:
             map_places.append(MapPlace(place.shown, point.x, point.y, place.count, geo.label_left(slug)))
+    map_places = _spread_labels(map_places)
     documents_query = f"SELECT ?d WHERE {{ ?d a <{index.mdk}SourceDocument> }} ORDER BY ?d"
     documents = [linker.iri(r["d"].value) for r in select(state, documents_query)]
     return Home(

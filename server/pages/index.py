@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 
 from server.pages.store import select
-from server.pages.terms import RDF_TYPE, RDFS, SKOS, Term, local_name
+from server.pages.terms import OWL, PROV, RDF, RDF_TYPE, RDFS, SKOS, Term, local_name
 from server.state import ServerState
 
 MDK_SUFFIX = "ontology/"
@@ -56,6 +56,7 @@ class Index:
     alt_labels: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     types: dict[str, set[str]] = field(default_factory=dict)
     quotes: dict[str, QuoteInfo] = field(default_factory=dict)
+    facts: dict[str, tuple[str, str, Term]] = field(default_factory=dict)  # fact -> (subject, property, object)
 
     @property
     def mdk(self) -> str:
@@ -63,17 +64,30 @@ class Index:
 
     def label(self, iri: str, lang: str) -> str:
         """The label in ``lang``, else in the other language, else without language, else the local name."""
-        by_lang = self.labels.get(iri)
+        by_lang = self.labels.get(iri) or EXTERNAL_LABELS.get(iri)
         if not by_lang:
-            return local_name(iri)
+            return self._derived_label(iri, lang)
         for choice in (lang, "en" if lang == "fr" else "fr", ""):
             if choice in by_lang:
                 return by_lang[choice]
         return next(iter(by_lang.values()))
 
+    def _derived_label(self, iri: str, lang: str) -> str:
+        """What to call a quote (its first words) or a fact (its triple in words); else the IRI's last segment."""
+        quote = self.quotes.get(iri)
+        if quote is not None:
+            words = quote.text if len(quote.text) <= 60 else quote.text[:57].rsplit(" ", 1)[0] + "…"
+            return f"« {words} »"
+        fact = self.facts.get(iri)
+        if fact is not None:
+            subject, predicate, obj = fact
+            shown = self.label(obj.value, lang) if obj.is_iri else obj.display()
+            return f"{self.label(subject, lang)} · {self.label(predicate, lang)} · {shown}"
+        return local_name(iri)
+
     def label_lang(self, iri: str, lang: str) -> str:
         """The language the label of ``iri`` is actually in (for ``lang`` attributes on fallbacks)."""
-        by_lang = self.labels.get(iri, {})
+        by_lang = self.labels.get(iri) or EXTERNAL_LABELS.get(iri, {})
         for choice in (lang, "en" if lang == "fr" else "fr"):
             if choice in by_lang:
                 return choice
@@ -94,6 +108,37 @@ class Index:
                 return family
         return "other"
 
+
+def _external(en: str, fr: str) -> dict[str, str]:
+    return {"en": en, "fr": fr}
+
+
+# Terms of other vocabularies that the pages show (a fact's parts, provenance) and the graph does not label.
+EXTERNAL_LABELS = {
+    RDF + "subject": _external("subject", "sujet"),
+    RDF + "predicate": _external("property", "propriété"),
+    RDF + "object": _external("object", "objet"),
+    RDF_TYPE: _external("type", "type"),
+    RDF + "Statement": _external("statement", "énoncé"),
+    PROV + "wasDerivedFrom": _external("derived from", "tiré de"),
+    PROV + "wasQuotedFrom": _external("quoted from", "cité de"),
+    PROV + "Entity": _external("entity (PROV)", "entité (PROV)"),
+    RDFS + "label": _external("label", "libellé"),
+    RDFS + "comment": _external("comment", "commentaire"),
+    RDFS + "subClassOf": _external("subclass of", "sous-classe de"),
+    RDFS + "subPropertyOf": _external("subproperty of", "sous-propriété de"),
+    RDFS + "domain": _external("domain", "domaine"),
+    RDFS + "range": _external("range", "portée"),
+    RDFS + "isDefinedBy": _external("defined by", "défini par"),
+    SKOS + "altLabel": _external("alternative name", "autre nom"),
+    SKOS + "broader": _external("broader", "plus général"),
+    SKOS + "inScheme": _external("in scheme", "dans le schéma"),
+    OWL + "inverseOf": _external("inverse of", "inverse de"),
+    OWL + "equivalentClass": _external("equivalent class", "classe équivalente"),
+    OWL + "Class": _external("class", "classe"),
+    OWL + "ObjectProperty": _external("object property", "propriété d’objet"),
+    OWL + "DatatypeProperty": _external("datatype property", "propriété de valeur"),
+}
 
 _FAMILIES = (
     ("figure", {"Figure"}),
@@ -134,7 +179,27 @@ def load_index(state: ServerState) -> Index:
             document=row["doc"].value if "doc" in row else None,
             speaker=row["speaker"].value if "speaker" in row else None,
         )
+    for row in select(state, facts_query(index.mdk)):
+        index.facts[row["fact"].value] = (row["s"].value, row["p"].value, row["o"])
+    for subject, names in index.alt_labels.items():
+        index.alt_labels[subject] = _distinct_names(names, index.labels.get(subject, {}))
     return index
+
+
+def _distinct_names(names: list[tuple[str, str]], labels: dict[str, str]) -> list[tuple[str, str]]:
+    """Alternative names once each ("Mistral" in French and in English is one name), none equal to a label."""
+    seen = {label.casefold() for label in labels.values()}
+    kept = []
+    for lang, name in names:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            kept.append((lang, name))
+    return kept
+
+
+def facts_query(mdk: str) -> str:
+    return f"""SELECT ?fact ?s ?p ?o WHERE {{
+  ?fact a <{mdk}Fact> ; <{RDF}subject> ?s ; <{RDF}predicate> ?p ; <{RDF}object> ?o }}"""
 
 
 class IndexHolder:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from server.pages.index import Index
 from server.pages.resolve import local_path
 from server.pages.terms import Term
+from server.pages.values import readable
 
 LANGUAGES = ("en", "fr")
 
@@ -40,6 +41,9 @@ class Linker:
         if term.is_iri:
             return self.iri(term.value)
         datatype = term.datatype.rsplit("#", 1)[-1] if term.datatype else ""
+        words = readable(term, self.lang)
+        if words is not None:
+            return Shown(words, None, self.lang, "literal", None, "")
         return Shown(term.display(), None, term.lang, "literal", None, datatype)
 
     def path(self, iri: str) -> str:

@@ -1,87 +1,65 @@
-"""One search box over names (both languages, alternative names) and quotes, accent- and case-blind.
+"""What search indexes, read from the store: every entity and ontology term with its names and its texts
+(descriptions, claims, goals, findings, figures' words as stated, in French and English), and every quote.
 
-Ranking, best first: a name equal to the query, a name starting with it, a word of a name starting with
-it, a name containing it, a name containing every word of it; then quotes containing the phrase, then
-quotes containing every word. Names beat quotes because a reader who types a name wants its page.
-Pure functions over the :class:`~server.pages.index.Index`; no I/O.
+The engine is built once per web process and per dataset version (a new build, or a new publish to a remote
+store, gives a new version and so a new index), from the same pool as every page: no second copy of the data
+and nothing to keep in step at build time.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass
+import threading
 
+from server.pages.engine import SearchDocument, SearchEngine
 from server.pages.index import Index
+from server.pages.store import select
+from server.pages.terms import RDFS, SKOS, XSD
+from server.state import ServerState
 
-_NON_WORD = re.compile(r"[^\w]+")
-LIMIT = 50
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, apostrophes and punctuation as spaces: ``Numérique`` → ``numerique``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(_NON_WORD.sub(" ", bare.casefold()).split())
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One result: the resource, what matched, and its score (higher is better)."""
-
-    iri: str
-    kind: str  # "entity", "term" or "quote"
-    matched: str
-    matched_lang: str
-    score: float
+TEXTS_QUERY = f"""
+SELECT ?s ?o WHERE {{
+  ?s ?p ?o
+  FILTER(isIRI(?s) && isLiteral(?o) && ?p NOT IN (<{RDFS}label>, <{SKOS}prefLabel>, <{SKOS}altLabel>)
+         && DATATYPE(?o) IN (<{XSD}string>, <http://www.w3.org/1999/02/22-rdf-syntax-ns#langString>))
+}}"""
+QUOTE_KIND = "quote"
+TERM_KIND = "term"
 
 
-def _name_score(name: str, query: str, words: list[str]) -> float:
-    if name == query:
-        return 100
-    if name.startswith(query):
-        return 80 + 10 * len(query) / max(len(name), 1)
-    if f" {query}" in f" {name}":
-        return 65
-    if query in name:
-        return 50
-    name_words = name.split()
-    if all(any(w.startswith(word) for w in name_words) for word in words):
-        return 35
-    return 0
-
-
-def _quote_score(text: str, query: str, words: list[str]) -> float:
-    if query in text:
-        return 25 + min(5, text.count(query))
-    padded = f" {text} "
-    if all(f" {word}" in padded for word in words):
-        return 15 + min(5, sum(padded.count(f" {word}") for word in words) / len(words))
-    return 0
-
-
-def search(index: Index, raw_query: str, limit: int = LIMIT) -> list[Hit]:
-    """The best hits for ``raw_query``, at most ``limit``, one per resource."""
-    query = normalise(raw_query)
-    if not query:
-        return []
-    words = query.split()
-    best: dict[str, Hit] = {}
-
-    def offer(hit: Hit) -> None:
-        if hit.score > 0 and (hit.iri not in best or hit.score > best[hit.iri].score):
-            best[hit.iri] = hit
-
+def documents(state: ServerState, index: Index) -> list[SearchDocument]:
+    """One document per entity, ontology term and quote of the dataset."""
+    entities, terms = index.base_iri + "id/", index.mdk
+    texts: dict[str, list[tuple[str, str]]] = {}
+    for row in select(state, TEXTS_QUERY):
+        subject = row["s"].value
+        if subject.startswith((entities, terms)) and subject not in index.quotes:
+            texts.setdefault(subject, []).append((row["o"].lang, row["o"].value))
+    found = []
     for iri, by_lang in index.labels.items():
-        kind = "entity" if iri.startswith(index.base_iri + "id/") else "term"
-        names = [(lang, label, 1.0) for lang, label in by_lang.items()]
-        names += [(lang, label, 0.9) for lang, label in index.alt_labels.get(iri, [])]
-        for lang, label, weight in names:
-            score = _name_score(normalise(label), query, words) * weight
-            if kind == "term":
-                score *= 0.8  # ontology terms after the things they describe
-            offer(Hit(iri, kind, label, lang, score))
+        if not iri.startswith((entities, terms)):
+            continue
+        names = [*by_lang.items(), *dict.fromkeys(index.alt_labels.get(iri, []))]
+        kind = TERM_KIND if iri.startswith(terms) else index.kind(iri)
+        found.append(SearchDocument(iri, kind, tuple(names), tuple(dict.fromkeys(texts.get(iri, [])))))
     for quote in index.quotes.values():
-        offer(Hit(quote.iri, "quote", quote.text, "", _quote_score(normalise(quote.text), query, words)))
-    ranked = sorted(best.values(), key=lambda hit: (-hit.score, hit.matched.casefold()))
-    return ranked[:limit]
+        span = (quote.document or "", quote.begin, quote.end) if quote.begin is not None else None
+        found.append(SearchDocument(quote.iri, QUOTE_KIND, (), (("fr", quote.text),), span))  # type: ignore[arg-type]
+    return found
+
+
+class EngineHolder:
+    """The search engine of the dataset version served now, built on first use by one thread."""
+
+    def __init__(self) -> None:
+        self._engine: SearchEngine | None = None
+        self._version: str | None = None
+        self._lock = threading.Lock()
+
+    def get(self, state: ServerState, index: Index) -> SearchEngine:
+        version = state.info.version
+        if self._engine is None or self._version != version:
+            with self._lock:
+                if self._engine is None or self._version != version:
+                    self._engine = SearchEngine(documents(state, index))
+                    self._version = version
+        return self._engine

@@ -88,6 +88,7 @@ def source_page(state: ServerState, index: Index, document: str) -> Response:
     }
     source = load_source(state.settings.seeds_dir, state.settings.build_dir, document, index, speakers)
     quotes = sorted((q for q in index.quotes.values() if q.document == document), key=lambda q: q.begin or 0)
+    about = _publication(state, index, linker, document)
     return render_page(
         "source.html",
         lang=lang,
@@ -96,4 +97,20 @@ def source_page(state: ServerState, index: Index, document: str) -> Response:
         quotes=quotes,
         facts=_facts_of_quotes(state, index, linker, document=document),
         anchor=anchor,
+        about=about,
     )
+
+
+def _publication(state: ServerState, index: Index, linker: Linker, document: str) -> dict[str, object]:
+    """Who published the document and with whom, and its address on the web when the data gives one."""
+    query = f"""SELECT ?p ?o WHERE {{ {iri(document)} ?p ?o
+      VALUES ?p {{ <{index.mdk}publishedBy> <{index.mdk}interviewee> <http://schema.org/url> <http://xmlns.com/foaf/0.1/page>
+                  <http://purl.org/dc/terms/source> }} }}"""
+    about: dict[str, object] = {}
+    for row in select(state, query):
+        name, value = row["p"].value.rsplit("/", 1)[-1], row["o"]
+        if name in ("publishedBy", "interviewee") and value.is_iri:
+            about[name] = linker.iri(value.value)
+        elif value.value.startswith(("https://", "http://")):
+            about["url"] = value.value
+    return about

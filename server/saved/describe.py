@@ -1,8 +1,6 @@
-"""What clients read about the catalogue: a JSON description and an HTML page for browsers."""
+"""What clients read about the catalogue: its JSON description (the page for people is server/pages/saved_pages.py)."""
 
 from __future__ import annotations
-
-from html import escape
 
 from core.catalogue import Catalogue, SavedQuery
 from core.parameters import Parameter
@@ -44,36 +42,3 @@ def catalogue_description(catalogue: Catalogue, root: str) -> dict[str, object]:
         "queries": [query_description(saved, root) for saved in catalogue],
         "openapi": f"{root}openapi.json",
     }
-
-
-def catalogue_page(catalogue: Catalogue, root: str, title: str) -> str:
-    """A plain HTML listing: summary, tags, parameters and a link that runs the example call."""
-    rows = "\n".join(_row(saved, root) for saved in catalogue)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}: saved queries</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:75em}}td,th{{vertical-align:top;padding:.4em;
-border-bottom:1px solid #ddd;text-align:left}}code{{font-size:90%}}</style></head>
-<body><h1>Saved queries</h1>
-<p>{len(catalogue)} questions this graph answers. Each runs at <code>/queries/NAME</code> with the parameters shown;
-answers are negotiated like <a href="{escape(root)}sparql">/sparql</a> (JSON, CSV, TSV, XML...).
-Machine-readable: <a href="{escape(root)}queries?format=json">JSON</a>,
-<a href="{escape(root)}openapi.json">OpenAPI</a>.</p>
-<table><tr><th>query</th><th>what it answers</th><th>parameters</th></tr>
-{rows}
-</table></body></html>
-"""
-
-
-def _row(saved: SavedQuery, root: str) -> str:
-    example = root + saved.example_path().lstrip("/")
-    tags = " ".join(f"<em>{escape(tag)}</em>" for tag in saved.tags)
-    parameters = "<br>".join(_parameter(p) for p in saved.parameters) or "none"
-    return (
-        f'<tr><td><a href="{escape(example)}"><code>{escape(saved.name)}</code></a></td>'
-        f"<td>{escape(saved.summary)}<br>{tags}</td><td>{parameters}</td></tr>"
-    )
-
-
-def _parameter(parameter: Parameter) -> str:
-    required = "required" if parameter.required and parameter.default is None else "optional"
-    return f"<code>{escape(parameter.name)}</code> ({required}): {escape(parameter.expects)}"

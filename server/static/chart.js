@@ -10,14 +10,16 @@
     var numeric = vars.filter(function (v) {
       return rows.length > 0 && rows.every(function (r) { return r[v] && r[v].datatype && NUMERIC.test(r[v].datatype); });
     });
-    var label = vars.filter(function (v) { return numeric.indexOf(v) < 0; })[0];
+    var others = vars.filter(function (v) { return numeric.indexOf(v) < 0; });
+    var literal = others.filter(function (v) { return rows.every(function (r) { return !r[v] || r[v].type !== "uri"; }); });
+    var label = literal[0] || others[0];  // a name column beats an IRI column
     return { numeric: numeric[0], label: label, rows: rows };
   }
 
   function shortLabel(term) {
     if (!term) return "";
     var v = term.value;
-    if (term.type === "uri") v = v.replace(/^.*[\/#]/, "");
+    if (term.type === "uri") v = (window.kgLabels && window.kgLabels[v]) || v.replace(/^.*[\/#]/, "");
     return v.length > 40 ? v.slice(0, 38) + "…" : v;
   }
 
@@ -41,7 +43,9 @@
     var barH = 18, gap = 6, left = 230, width = 760, height = rows.length * (barH + gap) + 30;
     var wrap = document.createElement("div"); wrap.className = "kg-chart";
     var caption = document.createElement("p");
-    caption.textContent = c.numeric + " by " + c.label + (useLog ? " (logarithmic scale)" : "");
+    var fr = document.documentElement.lang === "fr";
+    caption.textContent = c.numeric + (fr ? " par " : " by ") + c.label +
+      (useLog ? (fr ? " (échelle logarithmique)" : " (logarithmic scale)") : "");
     wrap.appendChild(caption);
     var svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("viewBox", "0 0 " + width + " " + height); svg.setAttribute("role", "img");

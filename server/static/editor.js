@@ -5,6 +5,7 @@
   var config = JSON.parse(document.getElementById("editor-config").textContent);
   var host = document.getElementById("yasgui");
   var plain = document.getElementById("plain-query");
+  window.kgLabels = config.labels || {};  // the chart names IRIs by their labels, not their slugs
   document.querySelectorAll(".load-example").forEach(function (button) {
     button.addEventListener("click", function () {
       var example = config.examples[Number(button.getAttribute("data-index"))];

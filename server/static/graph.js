@@ -28,17 +28,21 @@
     return node;
   }
   var svg = el("svg", { viewBox: "0 0 " + width + " " + height, "aria-hidden": "true" }, null);
+  var marker = el("marker", { id: "kg-arrow", viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7",
+    markerHeight: "7", orient: "auto-start-reverse" }, el("defs", {}, svg));
+  el("path", { d: "M0,0 L10,5 L0,10 z", "class": "arrow-head" }, marker);
+  var narrow = width < 500;
   var edgeLayer = el("g", {}, svg), labelLayer = el("g", {}, svg), nodeLayer = el("g", {}, svg);
   edges.forEach(function (e) {
-    e.line = el("line", { "class": "edge" + (e.secondary ? " secondary" : "") }, edgeLayer);
-    if (!e.secondary) { e.text = el("text", { "class": "edge-label", "text-anchor": "middle" }, labelLayer); e.text.textContent = e.label; }
+    e.line = el("line", { "class": "edge" + (e.secondary ? " secondary" : ""), "marker-end": "url(#kg-arrow)" }, edgeLayer);
+    if (!e.secondary && !narrow) { e.text = el("text", { "class": "edge-label", "text-anchor": "middle" }, labelLayer); e.text.textContent = e.label; }
   });
   data.nodes.forEach(function (node) {
     var link = el("a", { href: node.href || "#", "class": "node" + (node.centre ? " centre" : "") }, nodeLayer);
     node.circle = el("circle", { r: node.centre ? 11 : 7, fill: colours[node.family] || colours.other }, link);
     var title = el("title", {}, node.circle); title.textContent = node.label;
     node.text = el("text", { dx: node.centre ? 14 : 10, dy: 4 }, link);
-    var longest = width < 500 ? 20 : 38;
+    var longest = narrow ? 16 : 38;
     node.text.textContent = node.label.length > longest ? node.label.slice(0, longest - 2) + "…" : node.label;
     node.link = link;
   });
@@ -69,8 +73,10 @@
   function draw() {
     edges.forEach(function (e) {
       var a = byId[e.source], b = byId[e.target];
+      // the line stops at the edge of the target's circle, so that its arrow head shows the direction
+      var dx = b.x - a.x, dy = b.y - a.y, d = Math.sqrt(dx * dx + dy * dy) || 1, r = (b.centre ? 11 : 7) + 2;
       e.line.setAttribute("x1", a.x); e.line.setAttribute("y1", a.y);
-      e.line.setAttribute("x2", b.x); e.line.setAttribute("y2", b.y);
+      e.line.setAttribute("x2", b.x - dx * r / d); e.line.setAttribute("y2", b.y - dy * r / d);
       if (e.text) { e.text.setAttribute("x", (a.x + b.x) / 2); e.text.setAttribute("y", (a.y + b.y) / 2 - 3); }
     });
     data.nodes.forEach(function (n) {

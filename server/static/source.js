@@ -1,10 +1,24 @@
 /* Source viewer: a click on a highlighted passage shows, beside the text, the facts its quotes support.
-   Without JavaScript the passage is a link to the same list further down the page. */
+   Without JavaScript the passage is a link to the same list further down the page; with it, that long list
+   is hidden (the panel shows its items), and on a phone the panel opens over the bottom of the screen so
+   that the reader keeps their place in the text. */
 (function () {
   "use strict";
   var panel = document.getElementById("panel-body");
   var hint = document.getElementById("panel-hint");
   if (!panel) return;
+  var box = document.getElementById("facts-panel");
+  var list = document.getElementById("all-quotes");
+  if (list) list.hidden = true;
+  var close = document.getElementById("panel-close");
+  if (close) {
+    close.hidden = false;
+    close.addEventListener("click", function () {
+      box.classList.remove("open");
+      var active = document.querySelector("a.span.active");
+      if (active) active.focus();
+    });
+  }
   function show(keys, span) {
     document.querySelectorAll("a.span.active").forEach(function (a) { a.classList.remove("active"); });
     keys.forEach(function (key) {
@@ -22,9 +36,7 @@
     });
     if (hint) hint.hidden = true;
     panel.setAttribute("data-shown", keys.join(" "));
-    if (window.matchMedia("(max-width: 60rem)").matches) {
-      document.getElementById("facts-panel").scrollIntoView({ behavior: "smooth", block: "start" });
-    }
+    box.classList.add("open");
   }
   document.querySelectorAll("a.span").forEach(function (span) {
     span.addEventListener("click", function (event) {

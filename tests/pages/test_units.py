@@ -1,10 +1,9 @@
-"""The pure parts of the pages: path resolution, search normalisation and ranking, the source segments."""
+"""The pure parts of the pages: path resolution and the source segments."""
 
 from __future__ import annotations
 
-from server.pages.index import Index, QuoteInfo
+from server.pages.index import QuoteInfo
 from server.pages.resolve import candidates, local_path, resolve
-from server.pages.search import normalise, search
 from server.pages.source import _segments
 
 BASE = "https://example.org/kg/"
@@ -20,22 +19,6 @@ def test_suffix_is_a_format_only_when_the_shorter_iri_exists() -> None:
     assert candidates(BASE, "id/with space") == []
     assert local_path(BASE, BASE + "id/a") == "/id/a"
     assert local_path(BASE, "http://other.example/x") is None
-
-
-def test_normalise_folds_accents_case_and_apostrophes() -> None:
-    assert normalise("Transition Numérique") == "transition numerique"
-    assert normalise("l’Intelligence  artificielle") == "l intelligence artificielle"
-
-
-def test_names_rank_above_quotes_and_exact_above_partial() -> None:
-    index = Index(base_iri=BASE)
-    index.labels = {
-        BASE + "id/rabat": {"fr": "Rabat", "en": "Rabat"},
-        BASE + "id/rabat-inst": {"en": "Rabat institute"},
-    }
-    index.quotes = {BASE + "quote/d/1-9": QuoteInfo(BASE + "quote/d/1-9", "À Rabat, un institut", 1, 9, 1, None, None)}
-    hits = search(index, "rabat")
-    assert [hit.iri for hit in hits] == [BASE + "id/rabat", BASE + "id/rabat-inst", BASE + "quote/d/1-9"]
 
 
 def test_overlapping_quotes_cut_the_text_into_segments() -> None:
