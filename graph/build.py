@@ -25,7 +25,7 @@ from graph.dumps import FORMATS, canonical_blank_nodes, serialise_all
 from graph.errors import BuildError, Problem
 from graph.iris import Iris
 from graph.mapping import MappedGraphs, map_seeds
-from graph.reasoning import infer
+from graph.reasoning import infer, outside_owl2
 from graph.seeds import Seeds, load_seeds
 from graph.settings import DEFAULT_BASE_IRI, BuildSettings
 from graph.stats import compute_stats, unknown_not_factual
@@ -94,6 +94,7 @@ def build_dataset(settings: BuildSettings) -> BuildResult:
     for _role, graph in graphs.values():
         union += graph
     validate(union, rebase(load_shapes(shapes_path), DEFAULT_BASE_IRI, settings.base_iri), shapes_path)
+    _refuse_outside_owl2(union)
     timings["shacl"] = time.perf_counter() - tick
 
     dataset = Dataset()
@@ -107,6 +108,18 @@ def build_dataset(settings: BuildSettings) -> BuildResult:
     stats = compute_stats(dataset, roles, seeds, mapped, vocab)
     timings["total"] = time.perf_counter() - started
     return BuildResult(dataset=dataset, graph_roles=roles, seeds=seeds, mapped=mapped, stats=stats, timings=timings)
+
+
+def _refuse_outside_owl2(union: Graph) -> None:
+    """The published dump must load in OWL 2 tools as it is: no literal outside the OWL 2 datatype map."""
+    stray = outside_owl2(union)
+    if stray:
+        raise BuildError(
+            [
+                Problem("dataset", None, f"{o.n3()} on <{s}> <{p}> has a datatype outside the OWL 2 datatype map")
+                for s, p, o in sorted(stray, key=str)[:20]
+            ]
+        )
 
 
 def write_build(result: BuildResult, settings: BuildSettings) -> dict[str, object]:
