@@ -24,6 +24,7 @@ from graph.docs import write_ontology_docs
 from graph.dumps import FORMATS, canonical_blank_nodes, serialise_all
 from graph.errors import BuildError, Problem
 from graph.iris import Iris
+from graph.links import build_links
 from graph.mapping import MappedGraphs, map_seeds
 from graph.reasoning import infer, outside_owl2
 from graph.seeds import Seeds, load_seeds
@@ -74,6 +75,7 @@ def build_dataset(settings: BuildSettings) -> BuildResult:
     stray = [p for document in seeds.documents for p in unknown_not_factual(document)]
     if stray:
         raise BuildError(stray)
+    links = build_links(settings.seeds_dir, seeds, iris)
     timings["map"] = time.perf_counter() - started
 
     graphs: dict[URIRef, tuple[str, Graph]] = {
@@ -81,6 +83,7 @@ def build_dataset(settings: BuildSettings) -> BuildResult:
         iris.graph("entities"): ("entities", mapped.entities),
         **{iris.graph("facts", doc): ("facts", g) for doc, g in sorted(mapped.facts.items())},
         iris.graph("provenance"): ("provenance", mapped.provenance),
+        **{iris.graph("links", package): ("links", g) for package, g in links.graphs.items()},
     }
     if settings.reasoner:
         tick = time.perf_counter()
