@@ -31,8 +31,9 @@ from graph.checks import run_checks
 from graph.docs import write_ontology_docs
 from graph.dumps import FORMATS, canonical_blank_nodes, serialise_all
 from graph.iris import Iris
+from graph.links import build_links
 from graph.mapping import MappedGraphs, map_seeds
-from graph.reasoning import infer
+from graph.reasoning import infer, outside_owl2
 from graph.seeds import Seeds, load_seeds
 from graph.stats import compute_stats, unknown_not_factual
 from graph.validation import load_shapes, validate
@@ -91,12 +92,15 @@ def build_dataset(settings: Settings) -> BuildResult:
         stray = [p for document in seeds.documents for p in unknown_not_factual(document)]
     if stray:
         raise BuildError(stray)
+    with _timed(timings, "links"):
+        links = build_links(settings.seeds_dir, seeds, iris)
 
     graphs: dict[URIRef, tuple[str, Graph]] = {
         iris.graph("ontology"): ("ontology", canonical_blank_nodes(ontology)),
         iris.graph("entities"): ("entities", mapped.entities),
         **{iris.graph("facts", doc): ("facts", g) for doc, g in sorted(mapped.facts.items())},
         iris.graph("provenance"): ("provenance", mapped.provenance),
+        **{iris.graph("links", package): ("links", g) for package, g in links.graphs.items()},
     }
     if settings.reasoner:
         with _timed(timings, "reasoner"):
@@ -111,6 +115,7 @@ def build_dataset(settings: Settings) -> BuildResult:
         for _role, graph in graphs.values():
             union += graph
         validate(union, rebase(load_shapes(shapes_path), DEFAULT_BASE_IRI, settings.base_iri), shapes_path)
+        _refuse_outside_owl2(union)
 
     with _timed(timings, "checks"):
         dataset = Dataset()
@@ -126,6 +131,18 @@ def build_dataset(settings: Settings) -> BuildResult:
         stats = compute_stats(dataset, roles, seeds, mapped, vocab)
     timings["total"] = time.perf_counter() - started
     return BuildResult(dataset=dataset, graph_roles=roles, seeds=seeds, mapped=mapped, stats=stats, timings=timings)
+
+
+def _refuse_outside_owl2(union: Graph) -> None:
+    """The published dump must load in OWL 2 tools as it is: no literal outside the OWL 2 datatype map."""
+    stray = outside_owl2(union)
+    if stray:
+        raise BuildError(
+            [
+                Problem("dataset", None, f"{o.n3()} on <{s}> <{p}> has a datatype outside the OWL 2 datatype map")
+                for s, p, o in sorted(stray, key=str)[:20]
+            ]
+        )
 
 
 def write_build(result: BuildResult, settings: Settings) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from graph.seeds import (
     Seeds,
     TypedValue,
 )
+from graph.temporal import TEMPORAL_DATATYPES, time_value
 from graph.text import Span, find_quote, paragraph_of
 from graph.vocabulary import Vocabulary
 
@@ -274,7 +275,7 @@ class _Mapper:
             triples.append((node, self.mdk.unit, unit))
         if figure.year is not None:
             if _LEXICAL["gYear"].fullmatch(figure.year):
-                triples.append((node, self.mdk.referenceYear, Literal(figure.year, datatype=XSD.gYear)))
+                triples.append((node, self.mdk.referenceYear, self._time(TypedValue(figure.year, "gYear"))))
             else:
                 self.problems.append(figure.problem(f"year {figure.year!r} is not a year like 2024"))
         if figure.approximate is not None:
@@ -287,7 +288,11 @@ class _Mapper:
         subject = self._resolve_entity(fact.subject, fact)
         if fact.property in self.vocab.object_properties:
             prop = self.vocab.object_properties[fact.property]
-            objects: list[URIRef | Literal | None] = [self._object_entity(fact, prop)]
+            objects: list[URIRef | Literal | None]
+            if self.mdk.TimeValue in self.vocab.ranges.get(prop, ()):
+                objects = [self._object_time(fact, prop)]
+            else:
+                objects = [self._object_entity(fact, prop)]
         elif fact.property in self.vocab.datatype_properties:
             prop = self.vocab.datatype_properties[fact.property]
             objects = [*self._object_literals(fact, prop)]
@@ -304,6 +309,29 @@ class _Mapper:
             )
             return []
         return [(subject, prop, obj) for obj in objects]
+
+    def _object_time(self, fact: FactSpec, prop: URIRef) -> URIRef | None:
+        """A date property's value: a time value resource, described once in the entities graph."""
+        value = fact.object
+        if not isinstance(value, TypedValue) or value.datatype not in TEMPORAL_DATATYPES:
+            self.problems.append(
+                fact.problem(
+                    f'{fact.property} takes a date: write {{gYear: 2030}}, {{gYearMonth: "2024-10"}}, '
+                    f'{{date: "2024-10-01"}} or {{gMonthDay: "--01-12"}}, not {_describe(value)}'
+                )
+            )
+            return None
+        pattern = _LEXICAL[value.datatype]
+        if not pattern.fullmatch(value.lexical):
+            self.problems.append(fact.problem(f"{value.lexical!r} is not a valid xsd:{value.datatype}"))
+            return None
+        return self._time(value)
+
+    def _time(self, value: TypedValue) -> URIRef:
+        node, description = time_value(self.iris, self.mdk, value.datatype, value.lexical)
+        for triple in description:
+            self.entities.add(triple)  # type: ignore[arg-type]
+        return node
 
     def _object_entity(self, fact: FactSpec, prop: URIRef) -> URIRef | None:
         if not isinstance(fact.object, EntityRef):

@@ -1,9 +1,10 @@
 """Run HermiT (through owlready2) over the ontology and the facts, keep what it infers.
 
 The reasoner sees the ontology, the entity declarations and the facts; not the
-provenance, whose reification vocabulary is outside OWL 2 DL. Literals typed with XSD
-datatypes that OWL 2 does not support (gYear, gMonthDay...) are left out of its input:
-they take no part in any axiom. What comes back is kept as its own named graph:
+provenance, whose reification vocabulary is outside OWL 2 DL. Nothing is stripped from its
+input: dates are ``mdk:TimeValue`` resources with ``xsd:dateTime`` bounds (see graph/temporal.py),
+and a literal whose datatype is outside the OWL 2 datatype map fails the build, since HermiT (and
+Protégé with it) would refuse the published file for it. What comes back is kept as its own named graph:
 inferred types (with every superclass, so a query for ``schema:Organization`` finds
 institutes), and links between resources from inverse, symmetric, transitive and
 sub-properties. Literal values are not taken back: owlready2 returns them re-typed
@@ -25,10 +26,64 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from core.errors import BuildError, Problem
 from graph import cache
 
-OWL2_UNSUPPORTED = {
-    "http://www.w3.org/2001/XMLSchema#" + name
-    for name in ("gYear", "gYearMonth", "gMonthDay", "gDay", "gMonth", "date", "time", "duration")
-}
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+# The OWL 2 datatype map (OWL 2 Structural Specification, section 4), plus rdf:langString,
+# which is how RDF 1.1 types a language-tagged literal.
+OWL2_DATATYPES = frozenset(
+    {
+        *(
+            _XSD + name
+            for name in [
+                "decimal",
+                "integer",
+                "nonNegativeInteger",
+                "nonPositiveInteger",
+                "positiveInteger",
+                "negativeInteger",
+                "long",
+                "int",
+                "short",
+                "byte",
+                "unsignedLong",
+                "unsignedInt",
+                "unsignedShort",
+                "unsignedByte",
+                "double",
+                "float",
+                "string",
+                "normalizedString",
+                "token",
+                "language",
+                "Name",
+                "NCName",
+                "NMTOKEN",
+                "boolean",
+                "hexBinary",
+                "base64Binary",
+                "anyURI",
+                "dateTime",
+                "dateTimeStamp",
+            ]
+        ),
+        "http://www.w3.org/2002/07/owl#real",
+        "http://www.w3.org/2002/07/owl#rational",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#PlainLiteral",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+        "http://www.w3.org/2000/01/rdf-schema#Literal",
+    }
+)
+
+
+def outside_owl2(graph: Graph) -> list[tuple[object, object, Literal]]:
+    """The triples whose literal has a datatype OWL 2 reasoners refuse (HermiT: UnsupportedDatatypeException)."""
+    return [
+        (s, p, o)
+        for s, p, o in graph
+        if isinstance(o, Literal) and o.datatype is not None and str(o.datatype) not in OWL2_DATATYPES
+    ]
+
+
 # HermiT runs once per build, for a few seconds: a JVM set up for start-up (the client compiler only, a
 # single-threaded collector) finishes in about 60% of the default's time, with the same output
 JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
@@ -37,11 +92,7 @@ JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 def reasoner_input(graphs: list[Graph]) -> Graph:
     merged = Graph()
     for graph in graphs:
-        for triple in graph:
-            obj = triple[2]
-            if isinstance(obj, Literal) and obj.datatype is not None and str(obj.datatype) in OWL2_UNSUPPORTED:
-                continue
-            merged.add(triple)
+        merged += graph
     return merged
 
 

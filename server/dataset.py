@@ -56,6 +56,7 @@ class DatasetInfo:
     graphs: tuple[GraphInfo, ...]
     dumps: dict[str, Dump] = field(default_factory=dict)
     example_resources: tuple[str, ...] = ()
+    linksets: dict[str, int] = field(default_factory=dict)  # outside target -> number of skos:exactMatch links
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,23 @@ def _load_build(build_dir: Path) -> LoadedDataset:
         graphs=graphs,
         dumps=dumps,
         example_resources=_example_resources(store, base_iri),
+        linksets=linkset_counts(store),
     )
     return LoadedDataset(store=store, info=info)
+
+
+LINK_TARGETS = {"geonames": "https://sws.geonames.org/", "wikidata": "http://www.wikidata.org/entity/"}
+
+
+def linkset_counts(store: ox.Store) -> dict[str, int]:
+    """How many ``skos:exactMatch`` links point into each outside dataset (VoID linksets)."""
+    counts = dict.fromkeys(LINK_TARGETS, 0)
+    query = "SELECT DISTINCT ?s ?o WHERE { GRAPH ?g { ?s <http://www.w3.org/2004/02/skos/core#exactMatch> ?o } }"
+    for row in store.query(query):  # type: ignore[union-attr]
+        for name, prefix in LINK_TARGETS.items():
+            if row["o"].value.startswith(prefix):
+                counts[name] += 1
+    return {name: n for name, n in counts.items() if n}
 
 
 def dumps_from_manifest(manifest: dict, build_dir: Path) -> dict[str, Dump]:
@@ -163,6 +179,7 @@ def _load_files(files: tuple[DataFile, ...], base_iri: str) -> LoadedDataset:
         triples=len(store),
         graphs=graphs,
         example_resources=_example_resources(store, base_iri),
+        linksets=linkset_counts(store),
     )
     return LoadedDataset(store=store, info=info)
 

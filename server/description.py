@@ -20,7 +20,24 @@ DCT = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 OWL_VERSION = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
-PREFIXES = {"sd": SD, "void": VOID, "dcterms": DCT, "foaf": FOAF, "formats": "http://www.w3.org/ns/formats/"}
+DCAT = "http://www.w3.org/ns/dcat#"
+SPDX = "http://spdx.org/rdf/terms#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PREFIXES = {
+    "sd": SD,
+    "void": VOID,
+    "dcterms": DCT,
+    "foaf": FOAF,
+    "dcat": DCAT,
+    "spdx": SPDX,
+    "formats": "http://www.w3.org/ns/formats/",
+}
+# The outside datasets the graph links to (skos:exactMatch), for the VoID linksets.
+LINKED_DATASETS = {
+    "geonames": ("GeoNames", "https://www.geonames.org/", "https://sws.geonames.org/"),
+    "wikidata": ("Wikidata", "https://www.wikidata.org/", "http://www.wikidata.org/entity/"),
+}
+SKOS_EXACT_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"
 _FORMAT_IRIS = {
     "JSON": "SPARQL_Results_JSON",
     "XML": "SPARQL_Results_XML",
@@ -115,7 +132,83 @@ def void_description(root: str, info: DatasetInfo, title: str, license_iri: str)
         graph.add(subset, SD + "name", _iri(named.iri))
         graph.add(subset, DCT + "description", ox.Literal(f"named graph ({named.role})", language="en"))
         graph.add(subset, VOID + "triples", _count(named.triples))
+    _linksets(graph, root, dataset, info)
+    _dcat(graph, root, dataset, info, title, license_iri)
     return graph.triples
+
+
+def _linksets(graph: _Graph, root: str, dataset: ox.NamedNode, info: DatasetInfo) -> None:
+    """One ``void:Linkset`` per outside dataset the graph links to, with its number of links."""
+    for name, count in sorted(info.linksets.items()):
+        label, homepage, space = LINKED_DATASETS[name]
+        linkset, target = _iri(f"{root}.well-known/void#links-{name}"), _iri(f"{root}.well-known/void#{name}")
+        graph.add_type(target, VOID + "Dataset")
+        graph.add(target, DCT + "title", ox.Literal(label, language="en"))
+        graph.add(target, FOAF + "homepage", _iri(homepage))
+        graph.add(target, VOID + "uriSpace", space)
+        graph.add(dataset, VOID + "subset", linkset)
+        graph.add_type(linkset, VOID + "Linkset")
+        graph.add(linkset, VOID + "linkPredicate", _iri(SKOS_EXACT_MATCH))
+        graph.add(linkset, VOID + "subjectsTarget", dataset)
+        graph.add(linkset, VOID + "objectsTarget", target)
+        graph.add(linkset, VOID + "triples", _count(count))
+
+
+def _dcat(graph: _Graph, root: str, dataset: ox.NamedNode, info: DatasetInfo, title: str, license_iri: str) -> None:
+    """The same dataset as a ``dcat:Dataset``, one ``dcat:Distribution`` per dump, checksummed (SPDX)."""
+    graph.add_type(dataset, DCAT + "Dataset")
+    graph.add(dataset, DCAT + "landingPage", _iri(root))
+    for dump in info.dumps.values():
+        distribution, checksum = _iri(f"{root}.well-known/void#dump-{dump.name}"), ox.BlankNode()
+        graph.add(dataset, DCAT + "distribution", distribution)
+        graph.add_type(distribution, DCAT + "Distribution")
+        graph.add(distribution, DCT + "title", ox.Literal(f"{title}: {dump.name}", language="en"))
+        graph.add(distribution, DCAT + "downloadURL", _iri(f"{root}dumps/{dump.name}"))
+        graph.add(
+            distribution, DCAT + "mediaType", _iri(f"https://www.iana.org/assignments/media-types/{dump.media_type}")
+        )
+        graph.add(
+            distribution, DCAT + "byteSize", ox.Literal(str(dump.size), datatype=_iri(XSD + "nonNegativeInteger"))
+        )
+        graph.add(distribution, DCT + "license", _iri(license_iri))
+        graph.add(distribution, SPDX + "checksum", checksum)
+        graph.add_type(checksum, SPDX + "Checksum")
+        graph.add(checksum, SPDX + "algorithm", _iri(SPDX + "checksumAlgorithm_sha256"))
+        graph.add(checksum, SPDX + "checksumValue", ox.Literal(dump.sha256, datatype=_iri(XSD + "hexBinary")))
+
+
+def schema_org_dataset(root: str, info: DatasetInfo, title: str, license_iri: str) -> dict[str, object]:
+    """schema.org ``Dataset`` for the home page (JSON-LD), for search engines and data catalogues.
+
+    Only what the build knows: no creator is named, since the source text names none for the graph;
+    the publisher and author of the interview are described on its own page.
+    """
+    return {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": root + ".well-known/void#dataset",
+        "name": title,
+        "description": (
+            "A linked-data knowledge graph of Morocco's digital and AI policy, built from an interview: "
+            "every fact is backed by a verbatim quote of the source."
+        ),
+        "url": root,
+        "license": license_iri,
+        "version": info.version,
+        "isAccessibleForFree": True,
+        "inLanguage": ["fr", "en"],
+        "keywords": ["Morocco", "digital policy", "artificial intelligence", "linked data", "knowledge graph"],
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "contentUrl": f"{root}dumps/{dump.name}",
+                "encodingFormat": dump.media_type,
+                "contentSize": f"{dump.size} B",
+                "sha256": dump.sha256,
+            }
+            for dump in info.dumps.values()
+        ],
+    }
 
 
 def html_page(root: str, info: DatasetInfo, title: str) -> str:

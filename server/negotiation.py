@@ -3,8 +3,18 @@
 Kept free of Flask so it can be tested on plain strings. Clients disagree on how they ask: browsers and
 YASGUI send ``Accept`` lists with quality values, SPARQLWrapper always adds ``format``, ``output`` and
 ``results`` parameters (``json``, ``xml``, ``turtle``, ``n3``, ``rdf+xml``, ``json-ld``...), some send a
-media type in ``format``. A parameter naming a known format wins over ``Accept``; an unknown one is
-ignored; a known one that does not suit the query form yields no format (406).
+media type in ``format``. The precedence, in order:
+
+1. A parameter naming a known format wins over ``Accept``, with one exception: when ``Accept`` names
+   exactly (no wildcard, q > 0) a concrete format that the parameter's format family covers, the
+   ``Accept`` type wins. The families are syntax inclusions: N-Triples is Turtle is N3, so
+   ``format=n3`` or ``format=turtle`` with ``Accept: application/n-triples`` answers N-Triples.
+   SPARQLWrapper has no N-Triples constant: its users set ``N3`` and a custom ``Accept``, and it
+   then sends ``format=n3`` as well; the client asked for both, and N-Triples satisfies both.
+2. An unknown parameter is ignored; a known one that does not suit the query form (``format=csv`` on
+   a CONSTRUCT) yields no format (406).
+3. Otherwise ``Accept`` decides: the highest quality, then the most specific range, then the
+   order of the list of formats (the first is the default for ``*/*``).
 """
 
 from __future__ import annotations
@@ -131,8 +141,10 @@ def _choose(formats: tuple[Format, ...], accept: str | None, parameter: str | No
     if parameter:
         key = parameter.strip().lower()
         chosen = next((f for f in formats if f.answers_to(key)), None)
-        if chosen is not None or _known_elsewhere(key):
-            return chosen
+        if chosen is not None:
+            return _within_family(chosen, formats, accept)
+        if _known_elsewhere(key):
+            return None
     ranges = parse_accept(accept)
     scored = [(quality_of(f, ranges), -index, f) for index, f in enumerate(formats)]
     quality, _, chosen = max(scored, key=lambda item: (item[0], item[1]))
@@ -152,6 +164,27 @@ def prefers_html(accept: str | None) -> bool:
     first = ranges[0]
     is_html = (first.kind, first.subtype) in (("text", "html"), ("application", "xhtml+xml"))
     return is_html and first.quality > 0 and first.quality >= max(r.quality for r in ranges)
+
+
+# A format's family: the concrete syntaxes it includes (every N-Triples document is Turtle, and N3).
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "N3": ("TURTLE", "N_TRIPLES"),
+    "TURTLE": ("N_TRIPLES",),
+}
+
+
+def _within_family(chosen: Format, formats: tuple[Format, ...], accept: str | None) -> Format:
+    """``chosen`` (from the parameter), unless ``Accept`` names exactly a stricter syntax of its family."""
+    members = [f for f in formats if f.name in FAMILIES.get(chosen.name, ())]
+    if not members or not accept:
+        return chosen
+    ranges = parse_accept(accept)
+
+    def exact(fmt: Format) -> float:
+        return max((r.quality for r in ranges if r.specificity(fmt.media_type) == 3), default=0.0)
+
+    best = max(members, key=exact)
+    return best if exact(best) > 0 and exact(best) > exact(chosen) else chosen
 
 
 def _known_elsewhere(key: str) -> bool:

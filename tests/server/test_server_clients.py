@@ -96,3 +96,24 @@ def test_rdflib_sparqlstore(kg_server: RunningServer) -> None:
     assert types == [
         (rdflib.URIRef(BASE + "id/digital-morocco-2030"), rdflib.RDF.type, rdflib.URIRef(KG + "Initiative"))
     ]
+
+
+NTRIPLES_MATRIX = [(form, method) for form in ("CONSTRUCT", "DESCRIBE") for method in (GET, POST)]
+
+
+@pytest.mark.parametrize(("form", "method"), NTRIPLES_MATRIX, ids=[f"{f}-ntriples-{m}" for f, m in NTRIPLES_MATRIX])
+def test_sparqlwrapper_ntriples_by_accept(kg_server: RunningServer, form: str, method: str) -> None:
+    """SPARQLWrapper has no N-Triples constant: users set N3 and a custom Accept, and it adds ``format=n3``.
+
+    The explicit Accept names a syntax within the N3 family, so it wins over the parameter.
+    """
+    client = SPARQLWrapper(kg_server.endpoint)
+    client.setQuery(QUERIES[form])
+    client.setReturnFormat(N3)
+    client.setMethod(method)
+    client.addCustomHttpHeader("Accept", "application/n-triples")
+    response = client.query()
+    assert response.response.headers["Content-Type"].split(";")[0] == "application/n-triples"
+    body = response.response.read()
+    graph = rdflib.Graph().parse(data=body, format="nt")  # N-Triples only: a Turtle prefix would not parse
+    _check_graph(TURTLE, graph)
