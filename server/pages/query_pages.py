@@ -58,5 +58,5 @@ def query_page(state: ServerState, query_request: QueryRequest, shape: QueryShap
     table = run_table(state, Linker(page_index(state), lang), fields, shape, base)
     if not base:
         table.downloads = []
-    status = 400 if table.error else 200
+    status = table.status
     return render_page("results.html", status=status, lang=lang, table=table, query_text=text)

@@ -47,6 +47,7 @@ class Table:
     total: int = 0
     truncated: bool = False
     error: str | None = None
+    status: int = 200  # of the page: 400 for a bad query, 503 (or the store's 502/504) when busy
     downloads: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -77,9 +78,9 @@ def run_table(
     try:
         outcome = state.backend.run(job)
     except PoolUnavailable as busy:
-        return Table(error=busy.message, downloads=downloads)
+        return Table(error=busy.message, status=busy.status, downloads=downloads)
     if outcome.kind != "ok":
-        return Table(error=_error(outcome), downloads=downloads)
+        return Table(error=_error(outcome), status=400, downloads=downloads)
     table = _graph_table(outcome, linker) if graph else _results_table(outcome, linker)
     table.downloads = downloads
     return table

@@ -70,7 +70,7 @@ def saved_query_page(state: ServerState, saved: SavedQuery) -> Response:
         table = run_table(state, Linker(index, lang), fields, shape, base)
     page = call.page if call is not None else None
     pager = _pager(saved, values, page, table)
-    status = 400 if errors or (table is not None and table.error) else 200
+    status = 400 if errors else (table.status if table is not None else 200)
     return render_page(
         "saved_query.html",
         status=status,
