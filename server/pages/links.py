@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from server.pages.index import Index
 from server.pages.resolve import local_path
 from server.pages.terms import Term
-from server.pages.values import readable
+from server.pages.values import readable, readable_time
 
 LANGUAGES = ("en", "fr")
 
@@ -35,6 +35,8 @@ class Linker:
     def iri(self, iri: str) -> Shown:
         href = local_path(self.index.base_iri, iri) or iri
         label = self.index.label(iri, self.lang)
+        if iri.startswith(self.index.base_iri + "id/time/"):  # a time value: its date in words
+            label = readable_time(label, self.lang)
         return Shown(label, href, self.index.label_lang(iri, self.lang), self.index.kind(iri), iri)
 
     def term(self, term: Term) -> Shown:

@@ -44,6 +44,15 @@ _PATTERNS = {
 }
 
 
+def readable_time(lexical: str, lang: str) -> str:
+    """A time value's label (its date as the seeds write it: ``--01-12``, ``2024-10``, ``2030``) in words."""
+    for datatype in (XSD + "gMonthDay", XSD + "date", XSD + "gYearMonth"):
+        words = readable(Term(kind="literal", value=lexical, datatype=datatype), lang)
+        if words is not None:
+            return words
+    return lexical
+
+
 def readable(term: Term, lang: str) -> str | None:
     """The value in words for a date-like literal (``None`` when it is not one, or not well formed)."""
     pattern = _PATTERNS.get(term.datatype)
