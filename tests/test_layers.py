@@ -84,5 +84,6 @@ def test_a_wrong_way_import_is_caught(tmp_path: Path) -> None:
     assert found == {
         "core/lexer.py:1 imports flask",
         "graph/build.py:2 imports server.app",
+        "graph/cli.py:1 imports server.cli",
         "server/app.py:2 imports graph.build",
     }
