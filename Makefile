@@ -9,12 +9,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: run test setup build lint clean browser
+.PHONY: run test setup build lint clean browser virtuoso test-virtuoso
 
 run: build
 	$(BIN)/kg serve
 
-test: build browser
+test: build browser virtuoso
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -32,6 +32,15 @@ $(NODE_STAMP): package.json package-lock.json
 browser:
 	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) \
 		|| echo "chromium could not be installed: the UI tests will be skipped"
+
+# Debian's Virtuoso for the remote-mode tests (about 5 minutes to install; the suite then takes about 60 s)
+virtuoso:
+	command -v virtuoso-t >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y virtuoso-opensource-7-bin) \
+		|| echo "virtuoso could not be installed: the Virtuoso tests will be skipped"
+
+# publish with Digest auth, serve with --backend, same answers as embedded, outage and recovery
+test-virtuoso: setup virtuoso
+	$(BIN)/pytest tests/remote/test_remote_virtuoso.py -q
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -245,7 +245,7 @@ class RemoteBackend:
                 raise StoreFailed(
                     f"the store's answer is incomplete or malformed ({error})", self._options.retry_after
                 ) from None
-            outcome = serialise(result, job, capped)
+            outcome = serialise(_standard_ask(result), job, capped)
             if outcome.kind == "error":  # parsing is lazy: a cut-off answer shows up while re-serialising
                 raise StoreFailed(
                     f"the store's answer is incomplete or malformed ({outcome.message})", self._options.retry_after
@@ -274,6 +274,20 @@ class RemoteBackend:
         if reply.status == 504:
             raise StoreTimedOut(f"the SPARQL store gave up on the query ({detail})", self._options.retry_after)
         raise StoreFailed(f"the SPARQL store answered with an error ({detail})", self._options.retry_after)
+
+
+_VIRTUOSO_ASK = ox.Variable("__ASK_RETVAL")
+
+
+def _standard_ask(result: object) -> object:
+    """Virtuoso answers ASK as one solution binding ``__ASK_RETVAL`` to 1 or 0, in JSON and XML alike and
+    whatever the Accept header asks; this turns that into the standard boolean answer."""
+    if not isinstance(result, ox.QuerySolutions) or result.variables != [_VIRTUOSO_ASK]:
+        return result
+    values = [solution[_VIRTUOSO_ASK] for solution in result]
+    truth = bool(values) and values[0] is not None and values[0].value in ("1", "true")
+    document = b'{"head": {}, "boolean": ' + (b"true" if truth else b"false") + b"}"
+    return ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
 
 
 def local_dumps(build_dir: Path, version: str) -> dict[str, Dump]:

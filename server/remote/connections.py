@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import http.client
+import re
+import secrets
 import socket
 import threading
 import time
@@ -43,6 +46,7 @@ class Reply:
     content_type: str
     body: bytes
     complete: bool = True
+    challenge: str = ""  # WWW-Authenticate of a 401
 
     @property
     def text(self) -> str:
@@ -62,8 +66,12 @@ class Connections:
         self._port = parts.port or (443 if self._https else 80)
         self._prefix = parts.path.rstrip("/")
         self._auth = {}
+        self._credentials: tuple[str, str] | None = None
+        self._challenge = ""  # the store's last Digest challenge, answered with each request from then on
+        self._count = 0  # Digest nonce count
         if parts.username is not None:
-            pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+            self._credentials = (unquote(parts.username), unquote(parts.password or ""))
+            pair = f"{self._credentials[0]}:{self._credentials[1]}".encode()
             self._auth = {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
         self._size = size
         self._idle: list[http.client.HTTPConnection] = []
@@ -78,11 +86,49 @@ class Connections:
         headers: dict[str, str] | None = None,
         enough: Callable[[str, bytearray], bool] | None = None,
     ) -> Reply:
-        """Send one request and read the whole answer, or until ``enough(content_type, body_so_far)``."""
+        """Send one request and read the whole answer, or until ``enough(content_type, body_so_far)``.
+
+        A 401 with an HTTP Digest challenge (Virtuoso's Graph Store endpoint wants Digest, not Basic)
+        is answered once with the URL's credentials.
+        """
+        if self._challenge:  # the store wants Digest: answer the last challenge with the next nonce count
+            reply = self._request(method, path, deadline_at, body, self._digest_headers(method, path, headers), enough)
+            if reply.status != 401 or not reply.challenge:
+                return reply
+        else:
+            reply = self._request(method, path, deadline_at, body, headers, enough, basic=True)
+        if reply.status == 401 and self._credentials and not reply.challenge:
+            # Virtuoso answers a Basic attempt with a bare 401: a GET without credentials (safe, and without the
+            # body the store would not read) brings its challenge
+            reply = self._request("GET", path, deadline_at, None, None, None, basic=False)
+        if reply.status == 401 and self._credentials and reply.challenge.lower().startswith("digest"):
+            self._challenge, self._count = reply.challenge, 0
+            reply = self._request(method, path, deadline_at, body, self._digest_headers(method, path, headers), enough)
+        return reply
+
+    def _digest_headers(self, method: str, path: str, headers: dict[str, str] | None) -> dict[str, str]:
+        assert self._credentials is not None
+        with self._lock:
+            self._count += 1
+            count = self._count
+        answer = digest_authorization(self._challenge, method, self._prefix + path, *self._credentials, count)
+        return {**(headers or {}), "Authorization": answer}
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        deadline_at: float,
+        body: bytes | None,
+        headers: dict[str, str] | None,
+        enough: Callable[[str, bytearray], bool] | None,
+        basic: bool = False,
+    ) -> Reply:
         for attempt in (0, 1):
             connection, reused = self._take(deadline_at)
             try:
-                reply, reusable = self._exchange(connection, method, path, deadline_at, body, headers, enough)
+                sent = {**(self._auth if basic else {}), **(headers or {})}
+                reply, reusable = self._exchange(connection, method, path, deadline_at, body, sent, enough)
             except _StaleConnection as stale:
                 connection.close()
                 if reused and attempt == 0:
@@ -141,7 +187,7 @@ class Connections:
         sent = False
         try:
             connection.sock.settimeout(_remaining(deadline_at))
-            connection.request(method, self._prefix + path, body=body, headers={**self._auth, **(headers or {})})
+            connection.request(method, self._prefix + path, body=body, headers=headers or {})
             sent = True
             sock = connection.sock  # kept: http.client drops its own reference when the store closes after answering
             sock.settimeout(_remaining(deadline_at))
@@ -171,7 +217,31 @@ class Connections:
             raise BadAnswer(f"the store's answer broke off ({error!r})") from error
         reusable = not response.will_close
         response.close()  # read to the end: marks the connection ready for its next request
-        return Reply(response.status, content_type, bytes(buffer)), reusable
+        challenge = response.getheader("WWW-Authenticate", "") if response.status == 401 else ""
+        return Reply(response.status, content_type, bytes(buffer), challenge=challenge), reusable
+
+
+def digest_authorization(challenge: str, method: str, uri: str, user: str, password: str, count: int = 1) -> str:
+    """The ``Authorization`` header answering an RFC 7616 Digest challenge (MD5, qop=auth or none)."""
+    pairs = re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]*))', challenge[len("digest") :])
+    fields = {key: quoted or bare for key, quoted, bare in pairs}
+    realm, nonce = fields.get("realm", ""), fields.get("nonce", "")
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+    ha1, ha2 = md5(f"{user}:{realm}:{password}"), md5(f"{method}:{uri}")
+    parts = [f'username="{user}"', f'realm="{realm}"', f'nonce="{nonce}"', f'uri="{uri}"', "algorithm=MD5"]
+    if "auth" in [q.strip() for q in fields.get("qop", "").split(",")]:
+        cnonce = secrets.token_hex(8)
+        response = md5(f"{ha1}:{nonce}:{count:08x}:{cnonce}:auth:{ha2}")
+        parts += ["qop=auth", f"nc={count:08x}", f'cnonce="{cnonce}"']
+    else:
+        response = md5(f"{ha1}:{nonce}:{ha2}")
+    parts.append(f'response="{response}"')
+    if "opaque" in fields:
+        parts.append(f'opaque="{fields["opaque"]}"')
+    return "Digest " + ", ".join(parts)
 
 
 class _StaleConnection(Exception):
