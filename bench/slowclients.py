@@ -84,20 +84,23 @@ def _good_client(host: str, port: int, path: str, stop: threading.Event, figures
         stop.wait(max(0.0, GOOD_INTERVAL - (time.monotonic() - started)))
 
 
-async def _open(host: str, port: int, count: int, per_second: int = 2000) -> list[asyncio.StreamWriter]:
-    """Open ``count`` connections, at most ``per_second`` a second (the kernel's accept queue is finite)."""
-    writers: list[asyncio.StreamWriter] = []
-    for start in range(0, count, 100):
-        batch = [asyncio.open_connection(host, port) for _ in range(min(100, count - start))]
-        for opened in await asyncio.gather(*batch, return_exceptions=True):
-            if isinstance(opened, tuple):
-                writers.append(opened[1])
-        await asyncio.sleep(100 / per_second)
-    return writers
+Stream = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+
+async def _open(host: str, port: int, count: int, batch: int = 100, per_second: int = 2000) -> list[Stream]:
+    """Open ``count`` connections, ``batch`` at a time and at most ``per_second`` a second (the kernel's
+    accept queue is finite); the ones that could not be opened are left out."""
+    streams: list[Stream] = []
+    for start in range(0, count, batch):
+        attempts = [asyncio.open_connection(host, port) for _ in range(min(batch, count - start))]
+        results = await asyncio.gather(*attempts, return_exceptions=True)
+        streams += [opened for opened in results if isinstance(opened, tuple)]
+        await asyncio.sleep(batch / per_second)
+    return streams
 
 
 async def _trickle(host: str, port: int, count: int, seconds: float) -> tuple[int, int]:
-    writers = await _open(host, port, count)
+    writers = [writer for _, writer in await _open(host, port, count)]
     head = f"GET {GOOD_PATH} HTTP/1.1\r\nHost: {host}\r\n".encode("ascii")
     alive = set(writers)
     for writer in writers:
@@ -120,16 +123,8 @@ async def _trickle(host: str, port: int, count: int, seconds: float) -> tuple[in
 
 
 async def _idle(host: str, port: int, count: int, seconds: float) -> tuple[int, int]:
-    opened = 0
-    readers: list[asyncio.StreamReader] = []
-    writers: list[asyncio.StreamWriter] = []
-    for start in range(0, count, 200):
-        batch = [asyncio.open_connection(host, port) for _ in range(min(200, count - start))]
-        for result in await asyncio.gather(*batch, return_exceptions=True):
-            if isinstance(result, tuple):
-                readers.append(result[0])
-                writers.append(result[1])
-        await asyncio.sleep(0.05)
+    streams = await _open(host, port, count, batch=200, per_second=4000)
+    readers, writers = [reader for reader, _ in streams], [writer for _, writer in streams]
     request = f"GET /health HTTP/1.1\r\nHost: {host}\r\n\r\n".encode("ascii")
     for writer in writers:
         writer.write(request)
