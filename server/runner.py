@@ -17,7 +17,6 @@ single-threaded process, and it can be restarted at any time without forking the
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 import shutil
 import subprocess
@@ -161,8 +160,6 @@ def serve(settings: Settings) -> int:
         )
         server.on_startup(lambda: _announce(settings))
         server.serve(target_loader=load_app, wrap_loader=False)
-    except DatasetError:
-        raise
     finally:
         if service is not None:
             service.stop()
@@ -178,8 +175,3 @@ def _announce(settings: Settings) -> None:
     host = settings.host
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving the SPARQL endpoint at http://{shown}:{settings.port}/sparql", flush=True)
-
-
-def evaluator_count() -> int:
-    """The default number of evaluators and of HTTP workers: every core this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
