@@ -21,6 +21,7 @@ _LENGTH = struct.Struct("!I")
 # kind, truncated, content-type length, message length, body length
 _OUTCOME = struct.Struct("!BBHIQ")
 _KINDS = ("ok", "syntax", "not_acceptable", "error")
+OUTCOME_HEADER_SIZE = _OUTCOME.size
 
 
 class ChannelClosed(Exception):
@@ -77,16 +78,21 @@ def send_outcome(channel: socket.socket, outcome: Outcome) -> None:
         sent += channel.sendmsg(_remaining(parts, sent))
 
 
-def read_outcome(channel: socket.socket, deadline_at: float) -> Outcome:
-    kind, truncated, type_size, message_size, body_size = _OUTCOME.unpack(
-        read_exactly(channel, _OUTCOME.size, deadline_at)
-    )
-    rest = read_exactly(channel, type_size + message_size + body_size, deadline_at)
+def outcome_size(header: bytes | bytearray) -> int:
+    """The whole outcome's length in bytes, from its first :data:`OUTCOME_HEADER_SIZE` bytes."""
+    _, _, type_size, message_size, body_size = _OUTCOME.unpack_from(header)
+    return _OUTCOME.size + type_size + message_size + body_size
+
+
+def decode_outcome(data: bytes) -> Outcome:
+    """An outcome from its complete bytes (see :func:`outcome_size`)."""
+    kind, truncated, type_size, message_size, _ = _OUTCOME.unpack_from(data)
+    start = _OUTCOME.size
     return Outcome(
         kind=_KINDS[kind],  # type: ignore[arg-type]
-        content_type=rest[:type_size].decode("ascii"),
-        message=rest[type_size : type_size + message_size].decode("utf-8"),
-        body=rest[type_size + message_size :],
+        content_type=data[start : start + type_size].decode("ascii"),
+        message=data[start + type_size : start + type_size + message_size].decode("utf-8"),
+        body=data[start + type_size + message_size :],
         truncated=bool(truncated),
     )
 
