@@ -18,9 +18,9 @@ from core.catalogue import Catalogue, SavedQuery, load_catalogue
 from core.errors import BuildError
 from core.guard import QueryRejected, analyse
 from core.parameters import ParameterError
-from server.blueprints.sparql import TRUNCATED_HEADER
-from server.blueprints.sparql import _answer as answer_outcome
-from server.blueprints.sparql import _job as build_job
+from server.answering import TRUNCATED_HEADER
+from server.blueprints.sparql import answer as answer_outcome
+from server.blueprints.sparql import job_for as build_job
 from server.dataset import DatasetError
 from server.errors import ApiError, bad_request, not_acceptable, unsupported_media_type
 from server.negotiation import FORMAT_PARAMETERS, HTML, Format, choose, format_parameter
