@@ -220,6 +220,7 @@ class Settings:
     backlog: int = option(1024, help="connections the kernel queues beyond --max-connections", minimum=1)
     worker_memory_mb: int = option(2048, help="address space an evaluator may add to the store's", minimum=0)
     isolate_network: bool = option(True, help="put the evaluators in a private network namespace")
+    express: bool = option(True, help="answer plain /sparql queries and repeated answers without the web app")
     # serve: from a remote store --------------------------------------------------------------------
     backend: str | None = option(
         None,

@@ -17,6 +17,9 @@ from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, Format, choose
 from server.protocol import QueryRequest
 
 TRUNCATED_HEADER = "X-Result-Truncated"
+# set in the WSGI environ by a view whose successful answer depends only on the request's URL, Host,
+# Accept and Accept-Language, so the HTTP worker may send it again as it is (see server.express)
+REPLAY_MARK = "kg.replay"
 
 
 def build_job(

@@ -21,6 +21,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from server.express import Answer, ExpressLane, ReplayKey, replay_key
+
 log = logging.getLogger(__name__)
 
 _BUFFERED_BYTES = 4 * 1024 * 1024
@@ -96,8 +98,16 @@ def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
 class Gateway:
     """An RSGI application running ``app`` (WSGI) for complete requests, in ``threads`` threads."""
 
-    def __init__(self, app: WsgiApp, threads: int, body_timeout: float, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: WsgiApp,
+        threads: int,
+        body_timeout: float,
+        max_body_bytes: int,
+        express: ExpressLane | None = None,
+    ) -> None:
         self._app = app
+        self._express = express
         self._threads = _Threads(threads)
         self._body_timeout = body_timeout
         self._max_body_bytes = max_body_bytes
@@ -107,6 +117,14 @@ class Gateway:
             return
         headers = scope.headers
         body = b""
+        key: ReplayKey | None = None
+        bodyless = "content-length" not in headers and "transfer-encoding" not in headers
+        if self._express is not None and bodyless:
+            key = replay_key(scope)
+            answer = await self._express.answer(scope, key)
+            if answer is not None:
+                protocol.response_bytes(answer.status, answer.headers, answer.body)
+                return
         if scope.method not in _BODYLESS or "content-length" in headers or "transfer-encoding" in headers:
             declared = headers.get("content-length")
             if declared is not None and (not declared.isdigit() or int(declared) > self._max_body_bytes):
@@ -123,7 +141,10 @@ class Gateway:
         environ = _environ(scope, body)
         started, chunks, rest = await self._threads.run(lambda: self._run(environ))
         if rest is None:
-            protocol.response_bytes(started.status, started.headers, b"".join(chunks))
+            whole = b"".join(chunks)  # one chunk is returned as it is: the answer cache's own bytes
+            protocol.response_bytes(started.status, started.headers, whole)
+            if key is not None and self._express is not None:
+                self._express.keep(key, environ, Answer(started.status, started.headers, whole))
             return
         await self._stream(protocol, started, chunks, rest)
 

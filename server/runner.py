@@ -34,7 +34,9 @@ from server.dataset import DatasetError, DatasetInfo
 from server.evaluators import sandbox
 from server.evaluators.client import EvaluatorClient, ServiceAddress
 from server.evaluators.service import ServiceConfig
+from server.express import ExpressLane
 from server.gateway import Gateway
+from server.state import get_state
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +170,8 @@ def serve(settings: Settings) -> int:
 
 
 def _gateway(settings: Settings, app: Flask) -> Gateway:
-    return Gateway(app, settings.http_threads, settings.body_timeout, settings.max_body_bytes)
+    express = ExpressLane.for_state(get_state(app)) if settings.express else None
+    return Gateway(app, settings.http_threads, settings.body_timeout, settings.max_body_bytes, express)
 
 
 def _announce(settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
@@ -32,6 +33,8 @@ class ServerState:
     info: DatasetInfo
     backend: CachingBackend
     prefixes: dict[str, str] = field(default_factory=dict)
+    # requests this HTTP worker answered on its event loop, by kind ("express", "replayed"; server.express)
+    answered_on_loop: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         if not self.prefixes:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, Response, jsonify, request
 
 from server.description import serialise, void_description
@@ -38,6 +40,7 @@ def health() -> Response:
         triples=state.info.triples,
         graphs=len(state.info.graphs),
         workers=alive,
+        http_worker={"pid": os.getpid(), **state.answered_on_loop},
     )
     response.status_code = 200 if alive > 0 else 503
     response.headers["Cache-Control"] = "no-store"

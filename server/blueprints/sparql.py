@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from core.guard import QueryRejected, QueryShape, analyse
-from server.answering import TRUNCATED_HEADER, build_job, failure, not_acceptable_message
+from server.answering import REPLAY_MARK, TRUNCATED_HEADER, build_job, failure, not_acceptable_message
 from server.cache import make_cacheable
 from server.description import html_page, serialise, service_description
 from server.errors import ApiError, not_acceptable
@@ -60,6 +60,7 @@ def answer(outcome: Outcome) -> Response:
     response.headers[TRUNCATED_HEADER] = "true" if outcome.truncated else "false"
     response.vary.add("Accept")
     if outcome.etag:
+        request.environ[REPLAY_MARK] = True
         return make_cacheable(response, outcome.etag, get_state().settings.cache_max_age)
     return response
 

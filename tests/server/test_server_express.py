@@ -1,0 +1,129 @@
+"""The express lane answers exactly what the Flask app answers, and it does answer.
+
+Two real servers on the same build, one HTTP worker each: the default (plain queries and repeated answers
+served on the event loop) and one with ``KG_EXPRESS=false`` (every request through the app). Each request
+is sent three times to both (a new query, an answer asked for again, a replay), and every status, header
+and body must be the same, apart from ``Date``. ``/health`` counts what each worker answered on its loop,
+so a lane that silently stopped answering fails here too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from server_support import Answer, RunningServer, running_server
+
+SELECT = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?s LIMIT 3"
+ASK = "ASK { ?s ?p ?o }"
+CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 4"
+MANY = "SELECT ?s WHERE { ?s ?p ?o }"  # over the row cap: X-Result-Truncated
+
+CASES = [
+    ("select-json", {"query": SELECT}, {"Accept": "application/sparql-results+json"}),
+    ("select-xml", {"query": SELECT}, {"Accept": "application/sparql-results+xml"}),
+    ("select-csv-param", {"query": SELECT, "format": "csv"}, {}),
+    ("select-tsv-output", {"query": SELECT, "output": "tsv"}, {"Accept": "*/*"}),
+    ("select-no-accept", {"query": SELECT}, {}),
+    ("select-quality", {"query": SELECT}, {"Accept": "application/sparql-results+xml;q=0.5, text/csv"}),
+    ("ask", {"query": ASK}, {"Accept": "application/sparql-results+json"}),
+    ("construct-turtle", {"query": CONSTRUCT}, {"Accept": "text/turtle"}),
+    ("construct-ntriples", {"query": CONSTRUCT, "format": "n3"}, {"Accept": "application/n-triples"}),
+    ("truncated", {"query": MANY}, {"Accept": "text/csv"}),
+    ("unknown-parameter", {"query": ASK, "_": "12345"}, {"Accept": "application/sparql-results+json"}),
+    ("french", {"query": ASK}, {"Accept": "application/sparql-results+json", "Accept-Language": "fr"}),
+    ("host", {"query": "SELECT ?x WHERE { BIND(<rel> AS ?x) }"}, {"Accept": "text/csv", "Host": "kg.example"}),
+    ("malformed", {"query": "SELEC ?s"}, {"Accept": "application/sparql-results+json"}),
+    ("not-acceptable", {"query": CONSTRUCT}, {"Accept": "text/csv"}),
+    ("evaluation-error", {"query": "SELECT * WHERE { ?s ?p ?o } ORDER BY ?nope("}, {}),
+    ("refused-service", {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}, {}),
+    ("browser", {"query": ASK}, {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}),
+    ("dataset", {"query": ASK, "default-graph-uri": "http://example.org/none"}, {}),
+    ("two-formats", {"query": ASK, "format": "json"}, {"Accept": "application/sparql-results+xml"}),
+    ("conditional", {"query": ASK}, {"Accept": "application/sparql-results+json", "If-None-Match": '"x"'}),
+]
+
+
+def _arguments(build: Path) -> list[str]:
+    return ["--build-dir", str(build), "--http-workers", "1", "--workers", "1", "--max-rows", "5"]
+
+
+@pytest.fixture(scope="module")
+def servers(fixture_build: Path) -> Iterator[tuple[RunningServer, RunningServer]]:
+    with running_server(_arguments(fixture_build)) as express:
+        os.environ["KG_EXPRESS"] = "false"
+        try:
+            app_only = running_server(_arguments(fixture_build))
+            app_server = app_only.__enter__()
+        finally:
+            del os.environ["KG_EXPRESS"]
+        try:
+            yield express, app_server
+        finally:
+            app_only.__exit__(None, None, None)
+
+
+def _get(server: RunningServer, parameters: dict[str, str], headers: dict[str, str]) -> Answer:
+    """GET /sparql under one Host for both servers (the base IRI, and so the ETag, depends on it)."""
+    path = "/sparql?" + urllib.parse.urlencode(parameters)
+    return server.request("GET", path, None, {"Host": "kg.test", **headers})
+
+
+def _comparable(answer: Answer) -> tuple[int, dict[str, str], bytes]:
+    headers = {name: value for name, value in answer.headers.items() if name not in ("date", "server")}
+    return answer.status, headers, answer.body
+
+
+def _loop_counts(server: RunningServer) -> dict[str, int]:
+    worker = json.loads(server.request("GET", "/health").body)["http_worker"]
+    return {kind: worker.get(kind, 0) for kind in ("express", "replayed")}
+
+
+@pytest.mark.parametrize(("name", "parameters", "headers"), CASES, ids=[case[0] for case in CASES])
+def test_the_same_answer_by_either_path(
+    servers: tuple[RunningServer, RunningServer], name: str, parameters: dict[str, str], headers: dict[str, str]
+) -> None:
+    express, app_only = servers
+    for attempt in range(3):  # a new query, the same one (answer cache), the same one again (replay)
+        expected = _comparable(_get(app_only, parameters, headers))
+        assert _comparable(_get(express, parameters, headers)) == expected, f"{name}, request {attempt + 1}"
+
+
+def test_plain_queries_are_answered_on_the_loop_and_repeats_replayed(
+    servers: tuple[RunningServer, RunningServer],
+) -> None:
+    express, app_only = servers
+    query = {"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 2 OFFSET 17"}
+    accept = {"Accept": "application/sparql-results+json"}
+    before = _loop_counts(express)
+    for _ in range(4):
+        assert _get(express, query, accept).status == 200
+    after = _loop_counts(express)
+    # first answer evaluated on the loop, second offered to the replays, third and fourth replayed
+    assert after["express"] - before["express"] == 2
+    assert after["replayed"] - before["replayed"] == 2
+    assert _loop_counts(app_only) == {"express": 0, "replayed": 0}
+
+
+def test_saved_query_answers_are_replayed_as_the_app_sent_them(servers: tuple[RunningServer, RunningServer]) -> None:
+    express, app_only = servers
+    path, host = "/queries/actors?format=json", {"Host": "kg.test"}
+    first = express.request("GET", path, None, host)
+    before = _loop_counts(express)["replayed"]
+    again = [express.request("GET", path, None, host) for _ in range(3)]
+    assert _loop_counts(express)["replayed"] - before >= 2
+    expected = _comparable(app_only.request("GET", path, None, host))
+    for answer in again:
+        assert _comparable(answer) == _comparable(first) == expected
+
+
+def test_a_conditional_request_still_gets_its_304(servers: tuple[RunningServer, RunningServer]) -> None:
+    express, _ = servers
+    parameters, accept = {"query": ASK}, {"Accept": "application/sparql-results+json"}
+    etag = _get(express, parameters, accept).header("etag")
+    assert etag
+    assert _get(express, parameters, {**accept, "If-None-Match": etag}).status == 304
