@@ -26,7 +26,8 @@ from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import PROV
 
 from graph.iris import Iris
-from graph.text import Sentence, Span, paragraph_of, sentences
+from graph.records import Located
+from graph.text import Sentence, Span, sentences
 from graph.vocabulary import Vocabulary
 
 DEFAULT_EVIDENCE = "EvidenceStated"
@@ -39,6 +40,13 @@ class Voice:
 
     speaker: str | None
     evidence: str
+    speaker_from_fact: bool = False
+    evidence_from_fact: bool = False
+
+    def where(self, qualifier: str, claim: Located, fact: Located) -> Located:
+        """The seed line that set ``qualifier``: an error in a claim's value is reported once, at the claim."""
+        from_fact = {"speaker": self.speaker_from_fact, "evidence": self.evidence_from_fact}.get(qualifier, True)
+        return fact if from_fact else claim
 
 
 def voice_of(
@@ -51,7 +59,12 @@ def voice_of(
     """The fact's own qualifiers win over the claim's; a third party's words default to reported speech."""
     third_party = fact_according_to or claim_according_to
     evidence = fact_evidence or claim_evidence or (REPORTED_EVIDENCE if third_party else DEFAULT_EVIDENCE)
-    return Voice(speaker=third_party or paragraph_speaker, evidence=evidence)
+    return Voice(
+        speaker=third_party or paragraph_speaker,
+        evidence=evidence,
+        speaker_from_fact=fact_according_to is not None,
+        evidence_from_fact=fact_evidence is not None,
+    )
 
 
 @dataclass(frozen=True)
@@ -60,22 +73,24 @@ class QualifierCheck:
 
     vocab: Vocabulary
     mdk: Namespace
-    resolve: Callable[[str], URIRef | None]
+    resolve: Callable[[str, str], URIRef | None]
     entity_types: Mapping[URIRef, frozenset[URIRef]]
 
     def _is(self, node: URIRef, cls: URIRef) -> bool:
         return self.vocab.conforms(self.entity_types.get(node, frozenset()), (cls,))
 
-    def triples(self, node: URIRef, voice: Voice, field_name: str | None) -> tuple[list[tuple], list[str]]:
+    def triples(self, node: URIRef, voice: Voice, field_name: str | None) -> tuple[list[tuple], list[tuple[str, str]]]:
+        """The qualifier triples, and each problem as (qualifier, reason): speaker, evidence or field."""
         triples: list[tuple] = []
-        reasons: list[str] = []
+        reasons: list[tuple[str, str]] = []
         if voice.speaker is None:
-            reasons.append("no speaker for this quote's paragraph (document.yaml speakers) and no according_to")
-        elif (agent := self.resolve(voice.speaker)) is not None:
+            no_speaker = "no speaker for this quote's paragraph (document.yaml speakers) and no according_to"
+            reasons.append(("speaker", no_speaker))
+        elif (agent := self.resolve(voice.speaker, "speaker")) is not None:
             if self._is(agent, self.mdk.Agent):
                 triples.append((node, PROV.wasAttributedTo, agent))
             else:
-                reasons.append(f"according_to {voice.speaker!r} is not an actor (mdk:Agent)")
+                reasons.append(("speaker", f"according_to {voice.speaker!r} is not an actor (mdk:Agent)"))
         status = self.vocab.individuals.get(voice.evidence)
         if status is not None and self.mdk.EvidentialStatus in self.vocab.individual_types.get(status, ()):
             triples.append((node, self.mdk.evidentialStatus, status))
@@ -85,12 +100,12 @@ class QualifierCheck:
                 for name, individual in self.vocab.individuals.items()
                 if self.mdk.EvidentialStatus in self.vocab.individual_types.get(individual, ())
             )
-            reasons.append(f"unknown evidence {voice.evidence!r}; known: {', '.join(known)}")
-        if field_name is not None and (target := self.resolve(field_name)) is not None:
+            reasons.append(("evidence", f"unknown evidence {voice.evidence!r}; known: {', '.join(known)}"))
+        if field_name is not None and (target := self.resolve(field_name, "field")) is not None:
             if self._is(target, self.mdk.Theme):
                 triples.append((node, self.mdk.inField, target))
             else:
-                reasons.append(f"field {field_name!r} is not a theme")
+                reasons.append(("field", f"field {field_name!r} is not a theme"))
         return triples, reasons
 
 
@@ -107,7 +122,7 @@ class SentenceIndex:
         self.text = text
         self.iris = iris
         self.mdk = mdk
-        self.sentences = [_trimmed(s, text) for s in sentences(text)]
+        self.sentences = sentences(text)
         self._begins = [s.begin for s in self.sentences]
         self.minted: set[URIRef] = set()
 
@@ -154,12 +169,3 @@ def question_only_reason(found: list[Sentence]) -> str | None:
         f"the quote lies only in an interrogative sentence ({shown[:120]!r}): a question is not evidence; "
         "cite the answer that states the fact, or drop it"
     )
-
-
-def _trimmed(sentence: Sentence, text: str) -> Sentence:
-    """The sentence with offsets that match its stripped text exactly (``text[begin:end] == text``)."""
-    begin = text.find(sentence.text, sentence.begin)
-    if begin < 0:
-        return sentence
-    end = begin + len(sentence.text)
-    return Sentence(paragraph_of(text, begin), begin, end, sentence.text)

@@ -34,7 +34,8 @@ from graph.iris import Iris
 from graph.links import build_links
 from graph.mapping import MappedGraphs, map_seeds
 from graph.reasoning import infer, outside_owl2
-from graph.seeds import Seeds, load_seeds
+from graph.records import Seeds
+from graph.seeds import load_seeds
 from graph.stats import compute_stats, unknown_not_factual
 from graph.validation import load_shapes, validate
 from graph.vocabulary import index_vocabulary, load_ontology

@@ -32,7 +32,7 @@ from rdflib.namespace import PROV, SKOS
 
 from core.errors import BuildError, Problem
 from graph.iris import Iris
-from graph.seeds import EntitySpec, Seeds
+from graph.records import EntitySpec, Seeds
 from graph.yamlines import line_of, load_yaml
 
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")

@@ -19,32 +19,21 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from core.errors import BuildError, Problem
 from graph.attribution import QualifierCheck, SentenceIndex, Voice, question_only_reason, voice_of
 from graph.iris import Iris
-from graph.seeds import (
+from graph.records import (
     ClaimSpec,
     DocumentSpec,
     EntityRef,
     EntitySpec,
-    FactObject,
     FactSpec,
     FigureSpec,
-    LangText,
+    Located,
     Seeds,
     TypedValue,
 )
-from graph.temporal import TEMPORAL_DATATYPES, time_value
+from graph.temporal import time_value
 from graph.text import Span, find_quote, paragraph_of
+from graph.values import date_reason, describe, is_year, literals
 from graph.vocabulary import Vocabulary
-
-_LEXICAL = {
-    "gYear": re.compile(r"-?\d{4}"),
-    "gYearMonth": re.compile(r"-?\d{4}-(0[1-9]|1[0-2])"),
-    "gMonthDay": re.compile(r"--(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"),
-    "date": re.compile(r"-?\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"),
-    "integer": re.compile(r"[+-]?\d+"),
-    "decimal": re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)"),
-    "boolean": re.compile(r"true|false"),
-    "string": re.compile(r"(?s).+"),
-}
 
 
 @dataclass
@@ -192,7 +181,7 @@ class _Mapper:
         for speaker in sorted(set(document.speakers.values())):
             self._resolve_entity(speaker, document)
 
-    def _resolve_entity(self, name: str, where: DocumentSpec | FactSpec | ClaimSpec) -> URIRef | None:
+    def _resolve_entity(self, name: str, where: Located) -> URIRef | None:
         if name in self.declared:
             return self.iris.entity(name)
         if name in self.vocab.individuals:
@@ -230,7 +219,7 @@ class _Mapper:
         quote, speaker = self._quote_node(document, claim)
         claim_voice = voice_of(speaker, claim.according_to, claim.evidence)
         graph = self.facts[document.id]
-        stated: list[tuple[tuple[URIRef, URIRef, object], Voice, str | None, FactSpec | ClaimSpec]] = []
+        stated: list[tuple[tuple[URIRef, URIRef, object], Voice, str | None, Located]] = []
         for entity in claim.entities:
             node = self.iris.entity(entity.id)
             stated.extend(
@@ -246,15 +235,22 @@ class _Mapper:
                 graph.add(triple)  # type: ignore[arg-type]
             if quote is not None:
                 node = self._reify(document.id, triple, quote)
-                self._qualify(node, voice, field_name, where)
+                self._qualify(node, voice, field_name, claim, where)
 
-    def _qualify(self, node: URIRef, voice: Voice, field_name: str | None, where: FactSpec | ClaimSpec) -> None:
-        """Attribution, evidential status and field of one reified fact (see ``graph.attribution``)."""
+    def _qualify(self, node: URIRef, voice: Voice, field_name: str | None, claim: ClaimSpec, where: Located) -> None:
+        """Attribution, evidential status and field of one reified fact (see ``graph.attribution``).
+
+        A problem is reported at the line that wrote the qualifier: a claim's bad ``evidence`` once,
+        at the claim, however many facts inherit it; a fact's own override at the fact.
+        """
         checker = QualifierCheck(
-            self.vocab, self.mdk, lambda name: self._resolve_entity(name, where), self.entity_types
+            self.vocab,
+            self.mdk,
+            lambda name, qualifier: self._resolve_entity(name, voice.where(qualifier, claim, where)),
+            self.entity_types,
         )
         triples, reasons = checker.triples(node, voice, field_name)
-        self.problems.extend(where.problem(reason) for reason in reasons)
+        self.problems.extend(voice.where(qualifier, claim, where).problem(reason) for qualifier, reason in reasons)
         self.provenance.addN((*triple, self.provenance) for triple in triples)
 
     def _figure_triples(self, figure: FigureSpec) -> list[tuple[URIRef, URIRef, object]]:
@@ -274,7 +270,7 @@ class _Mapper:
         else:
             triples.append((node, self.mdk.unit, unit))
         if figure.year is not None:
-            if _LEXICAL["gYear"].fullmatch(figure.year):
+            if is_year(figure.year):
                 triples.append((node, self.mdk.referenceYear, self._time(TypedValue(figure.year, "gYear"))))
             else:
                 self.problems.append(figure.problem(f"year {figure.year!r} is not a year like 2024"))
@@ -312,20 +308,12 @@ class _Mapper:
 
     def _object_time(self, fact: FactSpec, prop: URIRef) -> URIRef | None:
         """A date property's value: a time value resource, described once in the entities graph."""
-        value = fact.object
-        if not isinstance(value, TypedValue) or value.datatype not in TEMPORAL_DATATYPES:
-            self.problems.append(
-                fact.problem(
-                    f'{fact.property} takes a date: write {{gYear: 2030}}, {{gYearMonth: "2024-10"}}, '
-                    f'{{date: "2024-10-01"}} or {{gMonthDay: "--01-12"}}, not {_describe(value)}'
-                )
-            )
+        reason = date_reason(fact.property, fact.object)
+        if reason is not None:
+            self.problems.append(fact.problem(reason))
             return None
-        pattern = _LEXICAL[value.datatype]
-        if not pattern.fullmatch(value.lexical):
-            self.problems.append(fact.problem(f"{value.lexical!r} is not a valid xsd:{value.datatype}"))
-            return None
-        return self._time(value)
+        assert isinstance(fact.object, TypedValue)
+        return self._time(fact.object)
 
     def _time(self, value: TypedValue) -> URIRef:
         node, description = time_value(self.iris, self.mdk, value.datatype, value.lexical)
@@ -336,7 +324,7 @@ class _Mapper:
     def _object_entity(self, fact: FactSpec, prop: URIRef) -> URIRef | None:
         if not isinstance(fact.object, EntityRef):
             self.problems.append(
-                fact.problem(f"{fact.property} links to an entity: give an entity id, not {_describe(fact.object)}")
+                fact.problem(f"{fact.property} links to an entity: give an entity id, not {describe(fact.object)}")
             )
             return None
         target = self._resolve_entity(fact.object.name, fact)
@@ -353,35 +341,11 @@ class _Mapper:
         return target
 
     def _object_literals(self, fact: FactSpec, prop: URIRef) -> list[Literal | None]:
-        value = fact.object
-        if isinstance(value, EntityRef):
-            self.problems.append(
-                fact.problem(
-                    f"{fact.property} takes a value: write {{fr: ..., en: ...}} text or a typed value "
-                    f"like {{gYear: 2030}}, not the bare name {value.name!r}"
-                )
-            )
+        found, reason = literals(fact.property, fact.object, self.vocab.ranges.get(prop, ()))
+        if reason is not None:
+            self.problems.append(fact.problem(reason))
             return [None]
-        if isinstance(value, LangText):
-            return [Literal(text, lang=lang) for lang, text in value.texts]
-        return [self._typed_literal(fact, prop, value)]
-
-    def _typed_literal(self, fact: FactSpec, prop: URIRef, value: TypedValue) -> Literal | None:
-        """The typed value, checked against the property's range; xsd:string is written plain (RDF 1.1)."""
-        pattern = _LEXICAL.get(value.datatype)
-        if pattern is None or not pattern.fullmatch(value.lexical):
-            self.problems.append(fact.problem(f"{value.lexical!r} is not a valid xsd:{value.datatype}"))
-            return None
-        expected = self.vocab.ranges.get(prop, ())
-        datatype = URIRef(str(XSD) + value.datatype)
-        if expected and str(expected[0]).startswith(str(XSD)) and expected[0] != datatype:
-            self.problems.append(
-                fact.problem(
-                    f"{fact.property} expects xsd:{str(expected[0])[len(str(XSD)) :]}, got xsd:{value.datatype}"
-                )
-            )
-            return None
-        return Literal(value.lexical) if datatype == XSD.string else Literal(value.lexical, datatype=datatype)
+        return [*found]
 
     def _reify(self, doc_id: str, triple: tuple[URIRef, URIRef, object], quote: URIRef) -> URIRef:
         key = (doc_id, *triple)
@@ -402,14 +366,6 @@ class _Mapper:
 
 def _names(classes: tuple[URIRef, ...], vocab: Vocabulary) -> str:
     return " or ".join(str(c).replace(vocab.namespace, "") for c in classes) or "anything"
-
-
-def _describe(value: FactObject) -> str:
-    if isinstance(value, TypedValue):
-        return f"the value {value.lexical!r}"
-    if isinstance(value, LangText):
-        return "a text"
-    return repr(value)
 
 
 def map_seeds(seeds: Seeds, vocab: Vocabulary, iris: Iris) -> MappedGraphs:

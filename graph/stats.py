@@ -14,8 +14,8 @@ from rdflib import RDF, Dataset, URIRef
 
 from core.errors import Problem
 from graph.mapping import MappedGraphs
-from graph.seeds import DocumentSpec, Seeds
-from graph.text import Span, sentences
+from graph.records import DocumentSpec, Seeds
+from graph.text import Sentence, Span, sentences
 from graph.vocabulary import Vocabulary
 
 
@@ -58,11 +58,9 @@ def document_coverage(document: DocumentSpec, spans: list[Span]) -> dict[str, ob
         if any(span.begin < sentence.end and sentence.begin < span.end for span in spans):
             covered += 1
         elif sentence.text in declared:
-            not_factual.append(
-                {"paragraph": sentence.paragraph, "sentence": sentence.text, "reason": declared[sentence.text]}
-            )
+            not_factual.append({**_where(sentence), "reason": declared[sentence.text]})
         else:
-            uncovered.append({"paragraph": sentence.paragraph, "sentence": sentence.text})
+            uncovered.append(_where(sentence))
     factual = covered + len(uncovered)
     return {
         "sentences": covered + len(not_factual) + len(uncovered),
@@ -72,3 +70,8 @@ def document_coverage(document: DocumentSpec, spans: list[Span]) -> dict[str, ob
         "not_factual": not_factual,
         "uncovered": uncovered,
     }
+
+
+def _where(sentence: Sentence) -> dict[str, object]:
+    """A sentence as the stats list it: its paragraph, words and code-point offsets (as the graph's spans)."""
+    return {"paragraph": sentence.paragraph, "sentence": sentence.text, "begin": sentence.begin, "end": sentence.end}

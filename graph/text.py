@@ -59,7 +59,11 @@ def sentences(text: str) -> list[Sentence]:
 
 
 def _sentence(number: int, base: int, paragraph: str, start: int, end: int) -> Sentence:
-    return Sentence(number, base + start, base + end, paragraph[start:end].strip())
+    """The sentence between ``start`` and ``end``, its offsets narrowed to its stripped words."""
+    raw = paragraph[start:end]
+    words = raw.strip()
+    begin = start + (len(raw) - len(raw.lstrip()))
+    return Sentence(number, base + begin, base + begin + len(words), words)
 
 
 def find_quote(text: str, quote: str, paragraph: int | None, occurrence: int | None) -> tuple[Span | None, str]:

@@ -71,14 +71,31 @@ def test_a_question_quoted_with_its_answer_may_stand() -> None:
         ("    according_to: nobody-known\n", "unknown entity 'nobody-known'"),
     ],
 )
-def test_a_wrong_voice_fails_the_build(seeds_copy: Path, tmp_path: Path, claim: str, expected: str) -> None:
+def test_a_wrong_voice_fails_the_build_once_at_the_claim(
+    seeds_copy: Path, tmp_path: Path, claim: str, expected: str
+) -> None:
+    """The claim's qualifier is wrong once, so it is reported once, at the claim, not at each fact."""
     _add_claims(
         seeds_copy,
         'paragraph: 11\nclaims:\n  - quote: "A Dakhla, un institut autour de l’IA"\n'
         + claim
-        + "    facts:\n      - [jazari-institute-dakhla, locatedIn, dakhla]\n",
+        + "    facts:\n      - [jazari-institute-dakhla, locatedIn, dakhla]\n"
+        + "      - [jazari-institute-dakhla, specialisedIn, energy-transition]\n",
     )
-    with pytest.raises(BuildError, match=r"p98-test\.yaml:6: " + expected):
+    with pytest.raises(BuildError) as caught:
+        build(_settings(seeds_copy, tmp_path / "b"))
+    found = [(p.line, p.reason) for p in caught.value.problems if p.file.name == "p98-test.yaml"]
+    assert len(found) == 1 and found[0][0] == 3 and found[0][1].startswith(expected), found
+
+
+def test_a_facts_own_evidence_is_reported_at_the_fact(seeds_copy: Path, tmp_path: Path) -> None:
+    _add_claims(
+        seeds_copy,
+        'paragraph: 11\nclaims:\n  - quote: "A Dakhla, un institut autour de l’IA"\n    facts:\n'
+        "      - [jazari-institute-dakhla, locatedIn, dakhla]\n"
+        "      - [jazari-institute-dakhla, specialisedIn, energy-transition, {evidence: EvidenceSure}]\n",
+    )
+    with pytest.raises(BuildError, match=r"p98-test\.yaml:6: unknown evidence 'EvidenceSure'"):
         build(_settings(seeds_copy, tmp_path / "b"))
 
 

@@ -147,6 +147,21 @@ def test_every_problem_is_reported_at_once(seeds_copy: Path, tmp_path: Path) -> 
     assert {p.line for p in caught.value.problems} == {3, 5}, caught.value.problems
 
 
+def test_a_decade_must_end_in_zero_and_only_dates_take_one(seeds_copy: Path, tmp_path: Path) -> None:
+    """ "Dans les années 2010" is a decade: 2015s is not one, and a figure's text cannot hold one."""
+    _extra_facts_file(
+        seeds_copy,
+        'paragraph: 11\nclaims:\n  - quote: "A Dakhla"\n    facts:\n'
+        '      - [jazari-root, horizon, {decade: "2015s"}]\n'
+        '      - [jazari-root, description, {decade: "2010s"}]\n',
+    )
+    with pytest.raises(BuildError) as caught:
+        build(Settings.from_env(seeds_dir=seeds_copy, build_dir=tmp_path / "b", docs=False, reasoner=False))
+    found = {(p.line, p.reason) for p in caught.value.problems if p.file.name == "p98-test.yaml"}
+    assert (5, "'2015s' is not a valid decade like 2010s") in found, caught.value.problems
+    assert any(line == 6 and "a decade is written only as a date" in reason for line, reason in found), found
+
+
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [
  <!ENTITY a "lol">
