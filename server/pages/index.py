@@ -34,6 +34,24 @@ SELECT ?quote ?text ?begin ?end ?paragraph ?doc ?speaker WHERE {{
 }}"""
 
 
+def sentences_query(mdk: str) -> str:
+    return f"""
+SELECT ?sentence ?begin ?end ?doc WHERE {{
+  ?sentence a <{mdk}Sentence> ; <{mdk}beginIndex> ?begin ; <{mdk}endIndex> ?end ;
+    <http://www.w3.org/ns/prov#wasQuotedFrom> ?doc .
+}}"""
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSpan:
+    """A sentence of a source that some quote lies in: the build's span, so pages and data cut alike."""
+
+    iri: str
+    document: str
+    begin: int
+    end: int
+
+
 @dataclass(frozen=True, slots=True)
 class QuoteInfo:
     """A quote of a source: its words and where they stand."""
@@ -56,6 +74,7 @@ class Index:
     alt_labels: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     types: dict[str, set[str]] = field(default_factory=dict)
     quotes: dict[str, QuoteInfo] = field(default_factory=dict)
+    sentences: dict[str, SentenceSpan] = field(default_factory=dict)
     facts: dict[str, tuple[str, str, Term]] = field(default_factory=dict)  # fact -> (subject, property, object)
 
     @property
@@ -179,6 +198,11 @@ def load_index(state: ServerState) -> Index:
             document=row["doc"].value if "doc" in row else None,
             speaker=row["speaker"].value if "speaker" in row else None,
         )
+    for row in select(state, sentences_query(index.mdk)):
+        begin, end = _int(row["begin"]), _int(row["end"])
+        if begin is not None and end is not None:
+            sentence = row["sentence"].value
+            index.sentences[sentence] = SentenceSpan(sentence, row["doc"].value, begin, end)
     for row in select(state, facts_query(index.mdk)):
         index.facts[row["fact"].value] = (row["s"].value, row["p"].value, row["o"])
     for subject, names in index.alt_labels.items():

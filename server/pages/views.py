@@ -11,7 +11,7 @@ from server.pages.describe import describe_resource
 from server.pages.index import Index
 from server.pages.links import Linker
 from server.pages.render import language, page_index, render_page
-from server.pages.source import anchor, load_source
+from server.pages.source import anchor, load_source, sentence_anchor
 from server.pages.store import iri, select
 from server.pages.terms import RDF
 from server.state import ServerState
@@ -38,13 +38,36 @@ def resource_page(state: ServerState, target: str) -> Response:
     page = describe_resource(state, index, target, lang)
     template = "resource.html"
     context: dict[str, object] = {}
+    linker = Linker(index, lang)
     if _is(index, target, "Quote"):
         template = "quote.html"
         context["quote"] = index.quotes.get(target)
-        context["quote_facts"] = _facts_of_quotes(state, index, Linker(index, lang), target).get(target, [])
+        context["quote_facts"] = _facts_of_quotes(state, index, linker, target).get(target, [])
+        context["quote_sentences"] = _sentences_of_quote(state, index, linker, target)
+    elif (sentence := index.sentences.get(target)) is not None:
+        context["in_source"] = f"{linker.path(sentence.document)}#{sentence_anchor(sentence)}"
     elif _is(index, target, "Fact"):
         template = "fact.html"
     return render_page(template, 200, lang=lang, page=page, anchor=anchor, **context)
+
+
+def _sentences_of_quote(state: ServerState, index: Index, linker: Linker, quote: str) -> list[dict[str, str]]:
+    """The whole sentences a quote lies in: their words, their page and their place in the source viewer."""
+    query = f"""SELECT ?sentence ?text WHERE {{
+      {iri(quote)} <{index.mdk}inSentence> ?sentence . ?sentence <{index.mdk}exactText> ?text }}"""
+    found = []
+    for row in select(state, query):
+        span = index.sentences.get(row["sentence"].value)
+        if span is not None:
+            found.append(
+                {
+                    "text": row["text"].value,
+                    "page": linker.path(span.iri),
+                    "in_source": f"{linker.path(span.document)}#{sentence_anchor(span)}",
+                    "begin": str(span.begin),
+                }
+            )
+    return sorted(found, key=lambda sentence: int(sentence["begin"]))
 
 
 def _graph_page(state: ServerState, target: str) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.parse
+from html.parser import HTMLParser
 
 from site_support import DOCUMENT, ENTITY, RunningServer
 
@@ -14,6 +15,34 @@ def _page(server: RunningServer, path: str, headers: dict[str, str] | None = Non
     assert answer.status == 200, answer.text[:300]
     assert answer.header("content-type") == "text/html; charset=utf-8"
     return answer.text
+
+
+class _SentenceElements(HTMLParser):
+    """The text of every ``<span class="sentence" id=...>`` of a page, nested elements included."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: dict[str, str] = {}
+        self._open: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        self._open.append(values.get("id") if values.get("class") == "sentence" else None)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for element in self._open:
+            if element is not None:
+                self.texts[element] = self.texts.get(element, "") + data
+
+
+def _sentence_elements(html: str) -> dict[str, str]:
+    parser = _SentenceElements()
+    parser.feed(html)
+    return parser.texts
 
 
 def _search(server: RunningServer, query: str) -> list[dict[str, object]]:
@@ -115,3 +144,30 @@ def test_entity_and_fact_pages_say_whose_words_a_fact_is(pages_server: RunningSe
     page = _page(pages_server, "/" + fact.removeprefix("https://w3id.org/morocco-digital-kg/"))
     assert 'According to <a href="/id/lexpress"' in page
     assert "(stated as fact)" in page
+
+
+def test_every_sentence_of_the_graph_is_the_same_span_in_the_viewer(pages_server: RunningServer) -> None:
+    """The viewer cuts at the build's sentence spans: each ``mdk:Sentence`` is one element, its exact words."""
+    query = """PREFIX mdk: <https://w3id.org/morocco-digital-kg/ontology/>
+    SELECT ?begin ?end ?text WHERE {
+      ?s a mdk:Sentence ; mdk:beginIndex ?begin ; mdk:endIndex ?end ; mdk:exactText ?text }"""
+    answer = pages_server.request(
+        "GET",
+        "/sparql?" + urllib.parse.urlencode({"query": query}),
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    rows = answer.json()["results"]["bindings"]  # type: ignore[index]
+    assert len(rows) > 100
+    shown = _sentence_elements(_page(pages_server, "/" + DOCUMENT))
+    for row in rows:
+        begin, end, text = row["begin"]["value"], row["end"]["value"], row["text"]["value"]
+        assert shown.get(f"s-{begin}-{end}") == text, f"sentence {begin}-{end} is not one element of the viewer"
+
+
+def test_a_quote_page_shows_its_whole_sentence_and_where_it_stands(pages_server: RunningServer) -> None:
+    html = _page(pages_server, "/quote/lexpress-seghrouchni/928-975")
+    assert "partenariats avec la France mais aussi la Chine" in html
+    assert "Modernisation, Coupe du monde 2030, dialogue avec les concurrents africains" in html
+    assert f'href="/{DOCUMENT}#s-851-1038"' in html
+    sentence = _page(pages_server, "/sentence/lexpress-seghrouchni/851-1038")
+    assert f'href="/{DOCUMENT}#s-851-1038"' in sentence
