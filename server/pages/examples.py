@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from core.call import prepare_call
+
 SAVED_QUERIES_EXTENSION = "morocco_kg_saved_queries"
 
 
@@ -17,7 +19,8 @@ class Example:
     query: str
 
 
-def _builtin(prefixes: dict[str, str]) -> list[Example]:
+def builtin_examples(prefixes: dict[str, str]) -> list[Example]:
+    """Three questions that run on any build of this graph (``mdk:`` the ontology, ``kg:`` the entities)."""
     head = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items())
     mdk, entity = prefixes.get("mdk", ""), prefixes.get("kg", "")
     return [
@@ -32,9 +35,9 @@ def _builtin(prefixes: dict[str, str]) -> list[Example]:
             "jazari",
             "The Jazari institutes, their cities and themes",
             f"{head}SELECT ?institute ?city ?theme WHERE {{\n"
-            f"  ?i kg:partOf <{entity}jazari-institutes-network> ; a kg:Institute ; kg:locatedIn ?c ;\n"
-            "     kg:specialisedIn ?t .\n"
-            "  ?c a kg:City . ?i rdfs:label ?institute . ?c rdfs:label ?city . ?t rdfs:label ?theme .\n"
+            f"  ?i mdk:partOf <{entity}jazari-institutes-network> ; a mdk:Institute ; mdk:locatedIn ?c ;\n"
+            "     mdk:specialisedIn ?t .\n"
+            "  ?c a mdk:City . ?i rdfs:label ?institute . ?c rdfs:label ?city . ?t rdfs:label ?theme .\n"
             '  FILTER(LANG(?institute) = "en" && LANG(?city) = "en" && LANG(?theme) = "en")\n'
             "} ORDER BY ?city ?theme",
         ),
@@ -42,7 +45,7 @@ def _builtin(prefixes: dict[str, str]) -> list[Example]:
             "figures",
             "Every figure with its value and unit",
             f"{head}SELECT ?figure ?value ?unit WHERE {{\n"
-            "  ?f a kg:Figure ; kg:value ?value ; kg:unit ?u ; rdfs:label ?figure . ?u rdfs:label ?unit .\n"
+            "  ?f a mdk:Figure ; mdk:value ?value ; mdk:unit ?u ; rdfs:label ?figure . ?u rdfs:label ?unit .\n"
             '  FILTER(LANG(?figure) = "en" && LANG(?unit) = "en")\n'
             "} ORDER BY DESC(?value)",
         ),
@@ -52,10 +55,6 @@ def _builtin(prefixes: dict[str, str]) -> list[Example]:
 def _saved(app: Flask, max_rows: int, lang: str) -> list[Example] | None:
     catalogue = app.extensions.get(SAVED_QUERIES_EXTENSION)
     if catalogue is None:
-        return None
-    try:
-        from core.call import prepare_call
-    except ImportError:
         return None
     examples = []
     for saved in catalogue:
@@ -77,4 +76,4 @@ def _without_decorators(text: str, summary: str) -> str:
 
 
 def examples(app: Flask, prefixes: dict[str, str], max_rows: int, lang: str = "en") -> list[Example]:
-    return _saved(app, max_rows, lang) or _builtin(prefixes)
+    return _saved(app, max_rows, lang) or builtin_examples(prefixes)

@@ -7,6 +7,8 @@ from html.parser import HTMLParser
 
 from site_support import DOCUMENT, ENTITY, RunningServer
 
+from server.pages.examples import builtin_examples
+
 BROWSER = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
 
 
@@ -171,3 +173,21 @@ def test_a_quote_page_shows_its_whole_sentence_and_where_it_stands(pages_server:
     assert f'href="/{DOCUMENT}#s-851-1038"' in html
     sentence = _page(pages_server, "/sentence/lexpress-seghrouchni/851-1038")
     assert f'href="/{DOCUMENT}#s-851-1038"' in sentence
+
+
+def test_the_editors_built_in_examples_answer_with_rows(pages_server: RunningServer) -> None:
+    """The examples shown when no catalogue is loaded must run as is on this graph, not return nothing."""
+    base = "https://w3id.org/morocco-digital-kg/"
+    prefixes = {
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "mdk": base + "ontology/",
+        "kg": base + "id/",
+    }
+    for example in builtin_examples(prefixes):
+        answer = pages_server.request(
+            "GET",
+            "/sparql?" + urllib.parse.urlencode({"query": example.query}),
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert answer.status == 200, (example.name, answer.text[:300])
+        assert answer.json()["results"]["bindings"], f"the example {example.name!r} returns no rows"  # type: ignore[index]
