@@ -3,8 +3,9 @@
 Each field of :class:`Settings` carries its default, its help text and the ``kg`` subcommands it belongs
 to. From that one declaration come the command-line options of every subcommand (:func:`add_options`),
 the ``KG_*`` environment variables that every subcommand honours (``KG_PORT``, ``KG_BUILD_DIR``...) and
-the values the build and the server receive. Precedence: defaults, then the environment, then the
-command line. Nothing here is read at import time: :meth:`Settings.resolve` reads what it is given.
+the values the build and the server receive (:mod:`core.options` derives them). Precedence: defaults,
+then the environment, then the command line. Nothing here is read at import time: :meth:`Settings.resolve`
+reads what it is given.
 """
 
 from __future__ import annotations
@@ -14,21 +15,17 @@ import dataclasses
 import math
 import os
 import re
-import types
-import typing
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core import options
 from core.guard import Limits
 from core.iris import DEFAULT_BASE_IRI
+from core.options import BUILD, EVERY_COMMAND, PUBLISH, QUERY, SERVE, option
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-ENV_PREFIX = "KG_"
-
-BUILD, DUMP, STATS, QUERY, SERVE, PUBLISH = "build", "dump", "stats", "query", "serve", "publish"
-EVERY_COMMAND = (BUILD, DUMP, STATS, QUERY, SERVE, PUBLISH)
 _GRAPH_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:.*")
 
 
@@ -67,36 +64,6 @@ class StoreLocation:
     update_path: str = "/update"
     gsp_path: str = "/store"
     timeout_parameter: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    """How a field appears on the command line and in the environment."""
-
-    help: str
-    commands: tuple[str, ...]
-    metavar: str | None = None
-    flag: str | None = None  # default: --field-name; a boolean defaulting to True gets --no-field-name
-    minimum: float | None = None
-    parse: Callable[[str], Any] | None = None  # one value from text (default: by the field's type)
-
-
-def option(
-    default: Any = dataclasses.MISSING,
-    *,
-    help: str,
-    commands: tuple[str, ...] = (),
-    default_factory: Callable[[], Any] | Any = dataclasses.MISSING,
-    metavar: str | None = None,
-    flag: str | None = None,
-    minimum: float | None = None,
-    parse: Callable[[str], Any] | None = None,
-) -> Any:
-    """A settings field; ``commands=()`` means environment only (no command-line flag)."""
-    metadata = {"option": Option(help, commands, metavar, flag, minimum, parse)}
-    if default_factory is not dataclasses.MISSING:
-        return field(default_factory=default_factory, metadata=metadata)
-    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -149,6 +116,7 @@ class Settings:
         commands=(SERVE,),
         metavar="N",
         minimum=1,
+        shown_default="one per core",
     )
     max_connections: int = option(
         16_384,
@@ -191,6 +159,7 @@ class Settings:
         commands=(SERVE,),
         metavar="N",
         minimum=1,
+        shown_default="one per core",
     )
     query_timeout: float = option(
         10.0,
@@ -313,131 +282,19 @@ class Settings:
     def resolve(cls, environ: Mapping[str, str] | None = None, arguments: argparse.Namespace | None = None) -> Settings:
         """Defaults, then ``KG_*`` variables of ``environ`` (the process's by default), then the options
         given on the command line (``arguments`` from a parser built by :func:`add_options`)."""
-        values = _from_environment(os.environ if environ is None else environ)
+        values = options.from_environment(cls, os.environ if environ is None else environ)
         if arguments is not None:
-            hints = _hints()
-            for spec in _options():
-                given = getattr(arguments, spec.name, None)
-                if given is not None:
-                    values[spec.name] = tuple(given) if _is_tuple(hints[spec.name]) else given
+            values.update(options.from_arguments(cls, arguments))
         return cls(**values)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Defaults, then the environment, then ``overrides`` (``None`` values are ignored)."""
-        values = _from_environment(os.environ if environ is None else environ)
+        values = options.from_environment(cls, os.environ if environ is None else environ)
         values.update({name: value for name, value in overrides.items() if value is not None})
         return cls(**values)
 
 
-def env_name(name: str) -> str:
-    return ENV_PREFIX + name.upper()
-
-
 def add_options(parser: argparse.ArgumentParser, command: str) -> None:
     """Add the options of ``command`` to ``parser``; every default shown comes from :class:`Settings`."""
-    defaults = Settings.from_env({})
-    hints = _hints()
-    for spec in _options():
-        meta: Option = spec.metadata["option"]
-        if command not in meta.commands:
-            continue
-        kind = hints[spec.name]
-        default = getattr(defaults, spec.name)
-        shown = _shown_default(spec.name, default)
-        help_text = f"{meta.help} (default: {shown}; env {env_name(spec.name)})"
-        if kind is bool:
-            flag = meta.flag or ("--no-" if default else "--") + spec.name.replace("_", "-")
-            parser.add_argument(
-                flag, dest=spec.name, action="store_const", const=not default, default=None, help=help_text
-            )
-            continue
-        flag = meta.flag or "--" + spec.name.replace("_", "-")
-        many = _is_tuple(kind)
-        parser.add_argument(
-            flag,
-            dest=spec.name,
-            type=_argument_parser(spec.name, meta, kind),
-            nargs="+" if many else None,
-            default=None,
-            metavar=meta.metavar,
-            help=help_text,
-        )
-
-
-def _options() -> list[dataclasses.Field[Any]]:
-    return [f for f in dataclasses.fields(Settings) if "option" in f.metadata]
-
-
-def _hints() -> dict[str, Any]:
-    return typing.get_type_hints(Settings)
-
-
-def _is_tuple(kind: Any) -> bool:
-    return typing.get_origin(kind) is tuple
-
-
-def _shown_default(name: str, value: Any) -> str:
-    if name in ("http_workers", "workers"):
-        return "one per core"
-    if isinstance(value, Path):
-        try:
-            return str(value.relative_to(REPO_ROOT))
-        except ValueError:
-            return str(value)
-    if value in ((), None):
-        return "none"
-    return str(value)
-
-
-def _argument_parser(name: str, meta: Option, kind: Any) -> Callable[[str], Any]:
-    """Text to a value of the field's type, with the field's minimum; errors name the option."""
-    base = meta.parse or _scalar_parser(kind)
-
-    def parse(text: str) -> Any:
-        try:
-            value = base(text)
-        except ValueError as error:
-            raise argparse.ArgumentTypeError(f"{text!r} is not valid ({error})") from None
-        if meta.minimum is not None and value < meta.minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {meta.minimum:g}")
-        return value
-
-    return parse
-
-
-def _scalar_parser(kind: Any) -> Callable[[str], Any]:
-    if _is_tuple(kind):
-        kind = typing.get_args(kind)[0]
-    if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
-        kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
-    if kind is bool:
-        return _boolean
-    return kind  # type: ignore[no-any-return]
-
-
-def _boolean(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise ValueError("expected true or false")
-
-
-def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
-    """The ``KG_*`` variables that name a field, parsed like the command line (a tuple: space-separated)."""
-    hints = _hints()
-    values: dict[str, Any] = {}
-    for spec in _options():
-        text = environ.get(env_name(spec.name))
-        if text is None:
-            continue
-        meta: Option = spec.metadata["option"]
-        kind = hints[spec.name]
-        parse = _argument_parser(spec.name, meta, kind)
-        try:
-            values[spec.name] = tuple(parse(part) for part in text.split()) if _is_tuple(kind) else parse(text)
-        except argparse.ArgumentTypeError as error:
-            raise ValueError(f"{env_name(spec.name)}: {error}") from None
-    return values
+    options.add_options(parser, command, Settings.from_env({}), REPO_ROOT)

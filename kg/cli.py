@@ -13,7 +13,8 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from core.settings import BUILD, DUMP, QUERY, STATS, Settings, add_options
+from core.options import BUILD, DUMP, QUERY, STATS
+from core.settings import Settings, add_options
 
 DUMP_FORMATS = ("turtle", "trig", "nquads", "ntriples", "jsonld", "rdfxml")
 QUERY_FORMATS = ("table", "json", "csv", "tsv", "xml", "turtle", "ntriples")

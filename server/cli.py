@@ -10,7 +10,8 @@ import argparse
 import logging
 import sys
 
-from core.settings import SERVE, Settings, add_options
+from core.options import SERVE
+from core.settings import Settings, add_options
 from server.dataset import DatasetError
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.settings import PUBLISH, Settings, add_options
+from core.options import PUBLISH
+from core.settings import Settings, add_options
 
 
 def add_publish_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

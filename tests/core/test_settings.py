@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import EVERY_COMMAND, PUBLISH, REPO_ROOT, SERVE, DataFile, Settings, add_options, env_name
+from core.options import EVERY_COMMAND, PUBLISH, SERVE, env_name
+from core.settings import REPO_ROOT, DataFile, Settings, add_options
 from kg.cli import parser
 
 
