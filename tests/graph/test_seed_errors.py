@@ -94,14 +94,25 @@ def _extra_facts_file(seeds: Path, body: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def good_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Seeds with the fixture paragraph, and their build: made once, copied by each case it damages."""
+    root = tmp_path_factory.mktemp("good")
+    seeds = root / "seeds"
+    shutil.copytree(REPO_ROOT / "seeds", seeds)
+    (seeds / FIXTURE).write_text(GOOD_FACTS, encoding="utf-8")
+    build(Settings.from_env(seeds_dir=seeds, build_dir=root / "build", docs=False, reasoner=False))
+    return seeds, root / "build"
+
+
 @pytest.mark.parametrize("case", CORRUPTIONS, ids=[c.name for c in CORRUPTIONS])
 def test_corrupt_seed_fails_with_location_and_keeps_last_build(
-    case: Corruption, seeds_copy: Path, tmp_path: Path
+    case: Corruption, good_build: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    (seeds_copy / FIXTURE).write_text(GOOD_FACTS, encoding="utf-8")
-    build_dir = tmp_path / "build"
+    seeds_copy, build_dir = tmp_path / "seeds", tmp_path / "build"
+    shutil.copytree(good_build[0], seeds_copy)
+    shutil.copytree(good_build[1], build_dir)
     good = Settings.from_env(seeds_dir=seeds_copy, build_dir=build_dir, docs=False, reasoner=False)
-    build(good)
     before = hashlib.sha256((build_dir / "kg.nq").read_bytes()).hexdigest()
 
     if case.name == "wrong datatype":
