@@ -13,6 +13,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -21,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 from adversarial_support import DEADLINE, FIGURES
 from server_support import RunningServer, running_server
 
-from core.settings import Settings
-from graph.build import build
+if TYPE_CHECKING:
+    from tests.conftest import RealBuild
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -41,10 +42,8 @@ def dump_checksums(build_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def adv_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    build_dir = tmp_path_factory.mktemp("kg-adversarial") / "build"
-    build(Settings.from_env(build_dir=build_dir, docs=False))
-    return build_dir
+def adv_build(real_build: RealBuild) -> Path:
+    return real_build.directory
 
 
 @pytest.fixture(scope="session")

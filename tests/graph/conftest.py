@@ -1,4 +1,4 @@
-"""Fixtures for the build: one real build of the project's seeds per test session, and
+"""Fixtures for the build: the run's real build of the project's seeds, and
 throw-away copies of the seeds for tests that break them on purpose."""
 
 from __future__ import annotations
@@ -6,20 +6,22 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from rdflib import Dataset
 
 from core.settings import REPO_ROOT, Settings
-from graph.build import BuildResult, build
+from graph.build import BuildResult
+
+if TYPE_CHECKING:
+    from tests.conftest import RealBuild
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, dict, Settings]:
-    """The project's real graph, built once into a temporary directory."""
-    settings = Settings.from_env(build_dir=tmp_path_factory.mktemp("build") / "out")
-    result, manifest = build(settings)
-    return result, manifest, settings
+def built(real_build: RealBuild) -> tuple[BuildResult, dict, Settings]:
+    """The project's real graph (the run's one build, see tests/conftest.py)."""
+    return real_build.result, real_build.manifest, real_build.settings
 
 
 @pytest.fixture(scope="session")

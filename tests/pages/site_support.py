@@ -1,4 +1,4 @@
-"""A real build of the graph and a real server on it, shared by the page and browser tests."""
+"""A real server on the run's build of the graph, shared by the page and browser tests."""
 
 from __future__ import annotations
 
@@ -11,19 +11,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
 from server_support import BASE, RunningServer, running_server
 
-from core.settings import Settings
-from graph.build import build
-
 ENTITY = "id/jazari-root"
 QUOTE = "quote/lexpress-seghrouchni/6522-6631"
 DOCUMENT = "doc/lexpress-seghrouchni"
-__all__ = ["BASE", "DOCUMENT", "ENTITY", "QUOTE", "RunningServer", "build_site", "site_server"]
-
-
-def build_site(directory: Path, docs: bool) -> Path:
-    """Build the project's graph into ``directory`` (with the ontology documentation when ``docs``)."""
-    build(Settings.from_env(build_dir=directory, docs=docs))
-    return directory
+__all__ = ["BASE", "DOCUMENT", "ENTITY", "QUOTE", "RunningServer", "site_server"]
 
 
 @contextlib.contextmanager

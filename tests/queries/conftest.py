@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,15 +14,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 from server_support import RunningServer, running_server
 
 from core.catalogue import Catalogue, load_catalogue
-from core.settings import REPO_ROOT, Settings
-from graph.build import build
+from core.settings import REPO_ROOT
+
+if TYPE_CHECKING:
+    from tests.conftest import RealBuild
 
 
 @pytest.fixture(scope="session")
-def kg_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    build_dir = tmp_path_factory.mktemp("kg-real") / "build"
-    build(Settings.from_env(build_dir=build_dir, docs=False))
-    return build_dir
+def kg_build(real_build: RealBuild) -> Path:
+    return real_build.directory
 
 
 @pytest.fixture(scope="session")

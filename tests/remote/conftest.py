@@ -11,8 +11,12 @@ import importlib.util
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.conftest import RealBuild
 
 TESTS = Path(__file__).resolve().parents[1]
 for folder in ("server", "queries", "remote"):
@@ -26,9 +30,7 @@ from core.catalogue import Catalogue, load_catalogue  # noqa: E402
 from core.settings import (  # noqa: E402
     REPO_ROOT,
     DataFile,
-    Settings,
 )
-from graph.build import build  # noqa: E402
 
 
 def _embedded_conftest():  # type: ignore[no-untyped-def]
@@ -86,10 +88,8 @@ def protocol_server() -> Iterator[RunningServer]:
 
 
 @pytest.fixture(scope="session")
-def kg_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    build_dir = tmp_path_factory.mktemp("kg-real-remote") / "build"
-    build(Settings.from_env(build_dir=build_dir, docs=False))
-    return build_dir
+def kg_build(real_build: RealBuild) -> Path:
+    return real_build.directory
 
 
 @pytest.fixture(scope="session")

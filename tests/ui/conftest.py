@@ -10,13 +10,14 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pages"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from site_support import RunningServer, build_site, site_server
+from site_support import RunningServer, site_server
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -30,6 +31,10 @@ CHROMIUM_ARGS = [
 ]
 
 
+if TYPE_CHECKING:
+    from tests.conftest import RealBuild
+
+
 def find_chromium() -> str | None:
     for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
         if candidate and Path(candidate).is_file():
@@ -38,9 +43,8 @@ def find_chromium() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    build_dir = build_site(tmp_path_factory.mktemp("kg-ui") / "build", docs=False)
-    with site_server(build_dir) as server:
+def ui_server(real_build: RealBuild) -> Iterator[RunningServer]:
+    with site_server(real_build.directory) as server:
         yield server
 
 
