@@ -28,6 +28,7 @@ from core.parameters import TYPE_NAMES, Parameter, ParameterError, UnsupportedTy
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 RESERVED = frozenset({"page", "format", "output", "results"})
 MAX_PAGE_SIZE = 10_000
+PAGE_QUERIES = "pages"  # queries/pages/: the queries the HTML pages run, checked like the saved ones
 _KNOWN_KEYS = frozenset(
     {"summary", "description", "tags", "defaults", "enumerate", "pagination", "method", "parameters"}
     | {"endpoint", "endpoint_in_url", "transform"}  # grlc's, accepted; this server only queries its own data

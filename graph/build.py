@@ -22,7 +22,7 @@ from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 
-from core.catalogue import load_catalogue
+from core.catalogue import PAGE_QUERIES, load_catalogue
 from core.errors import BuildError, Problem
 from core.iris import DEFAULT_BASE_IRI
 from core.settings import Settings
@@ -128,6 +128,7 @@ def build_dataset(settings: Settings) -> BuildResult:
         run_checks(dataset, settings.queries_dir / "checks", settings.base_iri)
     with _timed(timings, "queries"):
         load_catalogue(settings.queries_dir, settings.base_iri)  # a saved query that does not parse fails here
+        load_catalogue(settings.queries_dir / PAGE_QUERIES, settings.base_iri)  # and so does a page query
     with _timed(timings, "stats"):
         stats = compute_stats(dataset, roles, seeds, mapped, vocab)
     timings["total"] = time.perf_counter() - started

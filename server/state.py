@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
+from core.catalogue import Catalogue
 from core.settings import Settings
 from server.cache import CachingBackend
 from server.dataset import DatasetInfo
@@ -35,6 +36,8 @@ class ServerState:
     prefixes: dict[str, str] = field(default_factory=dict)
     # requests this HTTP worker answered on its event loop, by kind ("express", "replayed"; server.express)
     answered_on_loop: Counter[str] = field(default_factory=Counter)
+    # the pages' own queries (queries/pages/*.rq) by base IRI, read on first use (server.pages.store)
+    page_queries: dict[str, Catalogue] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.prefixes:

@@ -20,7 +20,7 @@ from server.pages import views
 from server.pages.ontology_docs import DocsHolder
 from server.pages.render import page_index
 from server.pages.resolve import SUFFIXES, Target, local_path, resolve
-from server.pages.store import ask, construct, iri, select
+from server.pages.store import ask, construct, page_query, select
 from server.state import ServerState, get_state
 
 blueprint = Blueprint("resources", __name__)
@@ -40,7 +40,7 @@ def _exists(state: ServerState, candidate: str) -> bool:
     index = page_index(state)
     if candidate in index.types or candidate in index.labels or candidate in _graph_names(state):
         return True
-    return ask(state, f"ASK {{ {{ {iri(candidate)} ?p ?o }} UNION {{ ?s ?p {iri(candidate)} }} }}")
+    return ask(state, page_query(state, "resource-exists", resource=candidate))
 
 
 def _description_query(state: ServerState, target: str) -> str:
@@ -49,9 +49,8 @@ def _description_query(state: ServerState, target: str) -> str:
     if target == base + "ontology/" and base + ONTOLOGY_GRAPH in _graph_names(state):
         graph = base + ONTOLOGY_GRAPH
     if graph in _graph_names(state):
-        return f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}"
-    node = iri(target)
-    return f"CONSTRUCT {{ {node} ?p ?o . ?s ?q {node} }} WHERE {{ {{ {node} ?p ?o }} UNION {{ ?s ?q {node} }} }}"
+        return page_query(state, "graph-description", graph=graph)
+    return page_query(state, "resource-description", resource=target)
 
 
 def _alternates(state: ServerState, target: str) -> str:
@@ -116,9 +115,7 @@ def ontology_docs_css() -> Response:
 
 def _ontology_title(state: ServerState) -> str:
     """The ontology's English ``dcterms:title`` (pyLODE's own heading joins every title it finds)."""
-    query = f"""SELECT ?title WHERE {{ <{_base(state)}ontology/> <http://purl.org/dc/terms/title> ?title
-      FILTER(LANGMATCHES(LANG(?title), "en")) }} LIMIT 1"""
-    rows = select(state, query)
+    rows = select(state, page_query(state, "ontology-title"))
     return rows[0]["title"].value if rows else "Ontology"
 
 

@@ -11,14 +11,12 @@ from dataclasses import dataclass, field
 
 from server.pages.index import Index, QuoteInfo
 from server.pages.links import Linker, Shown
-from server.pages.store import Row, iri, select
-from server.pages.terms import DCT, OWL, PROV, RDF, RDF_TYPE, RDFS, SKOS, Term
+from server.pages.store import Row, iri, page_query, select
+from server.pages.terms import DCT, OWL, PROV, RDF_TYPE, RDFS, SKOS, Term
 from server.state import ServerState
 
 NAMING = {RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", RDF_TYPE}
-REIFICATION = (RDF + "subject", RDF + "predicate", RDF + "object")
 NOTES = (RDFS + "comment", SKOS + "definition", DCT + "description", SKOS + "scopeNote")
-MAX_INCOMING = 1500
 MAX_NEIGHBOURS = 40
 
 
@@ -86,42 +84,6 @@ class ResourcePage:
         return sorted(seen.values(), key=lambda q: (q.begin or 0, q.end or 0))
 
 
-# who a fact is according to, and how firmly it is stated
-_VOICE = (
-    f"OPTIONAL {{{{ ?fact <{PROV}wasAttributedTo> ?who }}}} "
-    "OPTIONAL {{ ?fact <{mdk}evidentialStatus> ?evidence }}"
-)
-
-
-def _outgoing_query(subject: str, mdk: str) -> str:
-    return f"""
-SELECT ?p ?o ?g ?fact ?quote ?who ?evidence WHERE {{
-  GRAPH ?g {{ {iri(subject)} ?p ?o }}
-  OPTIONAL {{ ?fact <{RDF}subject> {iri(subject)} ; <{RDF}predicate> ?p ; <{RDF}object> ?o ;
-                    <{mdk}supportedBy> ?quote {_VOICE.format(mdk=mdk)} }}
-}}"""
-
-
-def _incoming_query(obj: str, mdk: str) -> str:
-    excluded = ", ".join(f"<{p}>" for p in REIFICATION)
-    return f"""
-SELECT ?s ?p ?g ?fact ?quote ?who ?evidence WHERE {{
-  GRAPH ?g {{ ?s ?p {iri(obj)} }} FILTER(?p NOT IN ({excluded}))
-  OPTIONAL {{ ?fact <{RDF}subject> ?s ; <{RDF}predicate> ?p ; <{RDF}object> {iri(obj)} ;
-                    <{mdk}supportedBy> ?quote {_VOICE.format(mdk=mdk)} }}
-}} LIMIT {MAX_INCOMING}"""
-
-
-def _figures_query(subject: str, mdk: str) -> str:
-    return f"""
-SELECT ?fig ?value ?unit ?year ?stated ?approx WHERE {{
-  {{ {iri(subject)} <{mdk}hasFigure> ?fig }} UNION {{ BIND({iri(subject)} AS ?fig) }}
-  ?fig <{mdk}value> ?value .
-  OPTIONAL {{ ?fig <{mdk}unit> ?unit }} OPTIONAL {{ ?fig <{mdk}referenceYear>/<{RDFS}label> ?year }}
-  OPTIONAL {{ ?fig <{mdk}statedAs> ?stated }} OPTIONAL {{ ?fig <{mdk}isApproximate> ?approx }}
-}}"""
-
-
 def _collect(rows: list[Row], other_key: str, index: Index, linker: Linker, skip: set[str]) -> list[Statement]:
     statements: dict[tuple[str, Term], Statement] = {}
     for row in rows:
@@ -155,7 +117,7 @@ def _in_reader_language(statements: list[Statement], lang: str) -> list[Statemen
 
 def _figures(state: ServerState, subject: str, index: Index, linker: Linker) -> list[FigureView]:
     figures = []
-    for row in select(state, _figures_query(subject, index.mdk)):
+    for row in select(state, page_query(state, "resource-figures", resource=subject)):
         unit = row.get("unit")
         figures.append(
             FigureView(
@@ -231,8 +193,7 @@ def _name_class_expressions(state: ServerState, page_iri: str, statements: list[
     """``rdfs:domain [ owl:unionOf (mdk:Agent mdk:Place) ]`` shown as "agent or place", not a blank node's id."""
     if not any(s.other.family == "literal" and s.other.iri is None and not s.other.lang for s in statements):
         return
-    query = f"""SELECT ?b ?op ?m WHERE {{ {iri(page_iri)} ?p ?b FILTER(isBlank(?b))
-      VALUES ?op {{ <{OWL}unionOf> <{OWL}intersectionOf> }} ?b ?op ?list . ?list <{RDF}rest>*/<{RDF}first> ?m }}"""
+    query = page_query(state, "class-expressions", resource=page_iri)
     members: dict[str, list[str]] = {}
     operators: dict[str, str] = {}
     for row in select(state, query):
@@ -258,9 +219,9 @@ def _mark_repeated(statements: list[Statement]) -> None:
 
 def describe_resource(state: ServerState, index: Index, page_iri: str, lang: str) -> ResourcePage:
     linker = Linker(index, lang)
-    out_rows = select(state, _outgoing_query(page_iri, index.mdk))
+    out_rows = select(state, page_query(state, "resource-out", resource=page_iri))
     outgoing = _collect(out_rows, "o", index, linker, NAMING)
-    in_rows = select(state, _incoming_query(page_iri, index.mdk))
+    in_rows = select(state, page_query(state, "resource-in", resource=page_iri))
     incoming = _collect(in_rows, "s", index, linker, NAMING - {RDF_TYPE})  # a class lists its instances
     notes = sorted({row["o"] for row in out_rows if row["p"].value in NOTES}, key=lambda t: (t.lang != lang, t.value))
     types = [linker.iri(t) for t in index.mdk_types(page_iri)]

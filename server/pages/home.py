@@ -7,12 +7,8 @@ from dataclasses import dataclass, replace
 from server.pages import geo
 from server.pages.index import Index
 from server.pages.links import Linker, Shown
-from server.pages.store import select
-from server.pages.terms import RDF
+from server.pages.store import page_query, select
 from server.state import ServerState
-
-PLACE_CLASSES = ("City", "Region", "Country", "Continent")
-GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +41,7 @@ class Home:
 
 
 def _counts(state: ServerState, index: Index) -> dict[str, int]:
-    mdk = index.mdk
-    query = f"""SELECT
-      (COUNT(DISTINCT ?fact) AS ?facts) (COUNT(DISTINCT ?quote) AS ?quotes) WHERE {{
-      {{ ?fact a <{mdk}Fact> }} UNION {{ ?quote a <{mdk}Quote> }} }}"""
-    row = select(state, query)[0]
+    row = select(state, page_query(state, "home-counts"))[0]
     entities = sum(1 for iri in index.labels if iri.startswith(index.base_iri + "id/"))
     return {
         "triples": state.info.triples,
@@ -61,19 +53,14 @@ def _counts(state: ServerState, index: Index) -> dict[str, int]:
 
 
 def _classes(state: ServerState, index: Index, linker: Linker) -> list[Counted]:
-    query = f"""SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-      GRAPH <{index.base_iri}graph/entities> {{ ?s a ?class }}
-      FILTER(STRSTARTS(STR(?class), "{index.mdk}")) }} GROUP BY ?class ORDER BY DESC(?n) ?class"""
-    return [Counted(linker.iri(r["class"].value), int(r["n"].value)) for r in select(state, query)]
+    rows = select(state, page_query(state, "home-classes"))
+    return [Counted(linker.iri(r["class"].value), int(r["n"].value)) for r in rows]
 
 
-def _mentions(state: ServerState, index: Index, linker: Linker, classes: tuple[str, ...]) -> list[Counted]:
-    """Entities of ``classes`` by the number of facts that point at them."""
-    values = " ".join(f"<{index.mdk}{name}>" for name in classes)
-    query = f"""SELECT ?e (COUNT(DISTINCT ?fact) AS ?n) WHERE {{
-      VALUES ?class {{ {values} }} ?e a ?class .
-      ?fact a <{index.mdk}Fact> ; <{RDF}object> ?e . }} GROUP BY ?e ORDER BY DESC(?n)"""
-    return [Counted(linker.iri(r["e"].value), int(r["n"].value)) for r in select(state, query)]
+def _mentions(state: ServerState, linker: Linker, query_name: str) -> list[Counted]:
+    """Entities (places: home-places; themes: home-themes) by the number of facts that point at them."""
+    rows = select(state, page_query(state, query_name))
+    return [Counted(linker.iri(r["e"].value), int(r["n"].value)) for r in rows]
 
 
 LABEL_HEIGHT = 13  # px of the map's 11px labels, with their halo
@@ -94,13 +81,13 @@ def _spread_labels(places: list[MapPlace]) -> list[MapPlace]:
 
 def _coordinates(state: ServerState) -> dict[str, tuple[float, float]]:
     """WGS84 latitude and longitude of every place that has them (from the outside links)."""
-    query = f"""SELECT ?place ?lat ?long WHERE {{ ?place <{GEO}lat> ?lat ; <{GEO}long> ?long }}"""
-    return {r["place"].value: (float(r["lat"].value), float(r["long"].value)) for r in select(state, query)}
+    rows = select(state, page_query(state, "home-coordinates"))
+    return {r["place"].value: (float(r["lat"].value), float(r["long"].value)) for r in rows}
 
 
 def build_home(state: ServerState, index: Index, lang: str) -> Home:
     linker = Linker(index, lang)
-    places = _mentions(state, index, linker, PLACE_CLASSES)
+    places = _mentions(state, linker, "home-places")
     coordinates = _coordinates(state)
     map_places = []
     for place in places:
@@ -110,12 +97,11 @@ def build_home(state: ServerState, index: Index, lang: str) -> Home:
         if point is not None:
             map_places.append(MapPlace(place.shown, point.x, point.y, place.count, geo.label_left(slug)))
     map_places = _spread_labels(map_places)
-    documents_query = f"SELECT ?d WHERE {{ ?d a <{index.mdk}SourceDocument> }} ORDER BY ?d"
-    documents = [linker.iri(r["d"].value) for r in select(state, documents_query)]
+    documents = [linker.iri(r["d"].value) for r in select(state, page_query(state, "home-documents"))]
     return Home(
         counts=_counts(state, index),
         classes=_classes(state, index, linker),
-        themes=_mentions(state, index, linker, ("Theme",))[:30],
+        themes=_mentions(state, linker, "home-themes")[:30],
         places=places,
         map_places=map_places,
         outline=geo.outline_path(),

@@ -10,36 +10,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from server.pages.store import select
+from server.pages.store import page_query, select
 from server.pages.terms import OWL, PROV, RDF, RDF_TYPE, RDFS, SKOS, Term, local_name
 from server.state import ServerState
 
 MDK_SUFFIX = "ontology/"
-LABELS_QUERY = f"""
-SELECT ?s ?p ?label WHERE {{
-  VALUES ?p {{ <{RDFS}label> <{SKOS}prefLabel> <{SKOS}altLabel> }}
-  ?s ?p ?label FILTER(isIRI(?s) && isLiteral(?label))
-}}"""
-TYPES_QUERY = f"SELECT DISTINCT ?s ?type WHERE {{ ?s <{RDF_TYPE}> ?type FILTER(isIRI(?s) && isIRI(?type)) }}"
-
-
-def quotes_query(mdk: str) -> str:
-    return f"""
-SELECT ?quote ?text ?begin ?end ?paragraph ?doc ?speaker WHERE {{
-  ?quote a <{mdk}Quote> ; <{mdk}exactText> ?text .
-  OPTIONAL {{ ?quote <{mdk}beginIndex> ?begin ; <{mdk}endIndex> ?end }}
-  OPTIONAL {{ ?quote <{mdk}paragraph> ?paragraph }}
-  OPTIONAL {{ ?quote <http://www.w3.org/ns/prov#wasQuotedFrom> ?doc }}
-  OPTIONAL {{ ?quote <{mdk}speaker> ?speaker }}
-}}"""
-
-
-def sentences_query(mdk: str) -> str:
-    return f"""
-SELECT ?sentence ?begin ?end ?doc WHERE {{
-  ?sentence a <{mdk}Sentence> ; <{mdk}beginIndex> ?begin ; <{mdk}endIndex> ?end ;
-    <http://www.w3.org/ns/prov#wasQuotedFrom> ?doc .
-}}"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,15 +154,15 @@ def _int(term: Term | None) -> int | None:
 
 def load_index(state: ServerState) -> Index:
     index = Index(base_iri=state.info.base_iri or state.settings.base_iri)
-    for row in select(state, LABELS_QUERY):
+    for row in select(state, page_query(state, "labels")):
         subject, label = row["s"].value, row["label"]
         if row["p"].value == SKOS + "altLabel":
             index.alt_labels.setdefault(subject, []).append((label.lang, label.value))
         elif row["p"].value == RDFS + "label" or label.lang not in index.labels.get(subject, {}):
             index.labels.setdefault(subject, {})[label.lang] = label.value
-    for row in select(state, TYPES_QUERY):
+    for row in select(state, page_query(state, "types")):
         index.types.setdefault(row["s"].value, set()).add(row["type"].value)
-    for row in select(state, quotes_query(index.mdk)):
+    for row in select(state, page_query(state, "quotes")):
         quote = row["quote"].value
         index.quotes[quote] = QuoteInfo(
             iri=quote,
@@ -198,12 +173,12 @@ def load_index(state: ServerState) -> Index:
             document=row["doc"].value if "doc" in row else None,
             speaker=row["speaker"].value if "speaker" in row else None,
         )
-    for row in select(state, sentences_query(index.mdk)):
+    for row in select(state, page_query(state, "sentences")):
         begin, end = _int(row["begin"]), _int(row["end"])
         if begin is not None and end is not None:
             sentence = row["sentence"].value
             index.sentences[sentence] = SentenceSpan(sentence, row["doc"].value, begin, end)
-    for row in select(state, facts_query(index.mdk)):
+    for row in select(state, page_query(state, "facts")):
         index.facts[row["fact"].value] = (row["s"].value, row["p"].value, row["o"])
     for subject, names in index.alt_labels.items():
         index.alt_labels[subject] = _distinct_names(names, index.labels.get(subject, {}))
@@ -219,11 +194,6 @@ def _distinct_names(names: list[tuple[str, str]], labels: dict[str, str]) -> lis
             seen.add(name.casefold())
             kept.append((lang, name))
     return kept
-
-
-def facts_query(mdk: str) -> str:
-    return f"""SELECT ?fact ?s ?p ?o WHERE {{
-  ?fact a <{mdk}Fact> ; <{RDF}subject> ?s ; <{RDF}predicate> ?p ; <{RDF}object> ?o }}"""
 
 
 class IndexHolder:

@@ -12,16 +12,9 @@ import threading
 
 from server.pages.engine import SearchDocument, SearchEngine
 from server.pages.index import Index
-from server.pages.store import select
-from server.pages.terms import RDFS, SKOS, XSD
+from server.pages.store import page_query, select
 from server.state import ServerState
 
-TEXTS_QUERY = f"""
-SELECT ?s ?o WHERE {{
-  ?s ?p ?o
-  FILTER(isIRI(?s) && isLiteral(?o) && ?p NOT IN (<{RDFS}label>, <{SKOS}prefLabel>, <{SKOS}altLabel>)
-         && DATATYPE(?o) IN (<{XSD}string>, <http://www.w3.org/1999/02/22-rdf-syntax-ns#langString>))
-}}"""
 QUOTE_KIND = "quote"
 TERM_KIND = "term"
 
@@ -30,7 +23,7 @@ def documents(state: ServerState, index: Index) -> list[SearchDocument]:
     """One document per entity, ontology term and quote of the dataset."""
     entities, terms = index.base_iri + "id/", index.mdk
     texts: dict[str, list[tuple[str, str]]] = {}
-    for row in select(state, TEXTS_QUERY):
+    for row in select(state, page_query(state, "search-texts")):
         subject = row["s"].value
         if subject.startswith((entities, terms)) and subject not in index.quotes:
             texts.setdefault(subject, []).append((row["o"].lang, row["o"].value))

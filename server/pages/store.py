@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 
 from core import terms
+from core.call import prepare_call
+from core.catalogue import PAGE_QUERIES, load_catalogue
+from core.parameters import ParameterError
 from server.errors import bad_request, not_acceptable
 from server.evaluation import Job, Outcome, OutputFormat
 from server.pages.terms import Term, from_json
@@ -36,6 +39,26 @@ def _run(state: ServerState, query: str, graph_format: OutputFormat | None = Non
     if outcome.kind != "ok":  # the pages' own queries: a failure here is a bug or an oversized answer
         raise bad_request(f"the page could not be built: {outcome.message}")
     return outcome
+
+
+def page_query(state: ServerState, name: str, **values: str) -> str:
+    """The text of ``queries/pages/<name>.rq`` with ``values`` bound (each an IRI or a value of its type).
+
+    The files are the pages' queries as data, checked by ``kg build`` like the saved ones; they are read
+    once per base IRI the served data has. A value that is not of its parameter's type is the client's
+    bad request (:class:`~core.parameters.ParameterError`, a 400).
+    """
+    base = state.info.base_iri or state.settings.base_iri
+    catalogue = state.page_queries.get(base)
+    if catalogue is None:
+        catalogue = state.page_queries[base] = load_catalogue(state.settings.queries_dir / PAGE_QUERIES, base)
+    saved = catalogue.get(name)
+    if saved is None:
+        raise LookupError(f"no page query {name!r} in {state.settings.queries_dir / PAGE_QUERIES}")
+    try:
+        return prepare_call(saved, {key: [value] for key, value in values.items()}, state.settings.max_rows).query
+    except ParameterError as error:
+        raise bad_request(str(error)) from None
 
 
 def select(state: ServerState, query: str) -> list[Row]:

@@ -12,8 +12,7 @@ from server.pages.index import Index
 from server.pages.links import Linker
 from server.pages.render import language, page_index, render_page
 from server.pages.source import anchor, load_source, sentence_anchor
-from server.pages.store import iri, select
-from server.pages.terms import RDF
+from server.pages.store import page_query, select
 from server.state import ServerState
 
 
@@ -53,8 +52,7 @@ def resource_page(state: ServerState, target: str) -> Response:
 
 def _sentences_of_quote(state: ServerState, index: Index, linker: Linker, quote: str) -> list[dict[str, str]]:
     """The whole sentences a quote lies in: their words, their page and their place in the source viewer."""
-    query = f"""SELECT ?sentence ?text WHERE {{
-      {iri(quote)} <{index.mdk}inSentence> ?sentence . ?sentence <{index.mdk}exactText> ?text }}"""
+    query = page_query(state, "quote-sentences", quote=quote)
     found = []
     for row in select(state, query):
         span = index.sentences.get(row["sentence"].value)
@@ -72,10 +70,7 @@ def _sentences_of_quote(state: ServerState, index: Index, linker: Linker, quote:
 
 def _graph_page(state: ServerState, target: str) -> Response:
     graph = next(g for g in state.info.graphs if g.iri == target)
-    query = (
-        f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {iri(target)} {{ ?s a ?class }} }} "
-        "GROUP BY ?class ORDER BY DESC(?n) LIMIT 40"
-    )
+    query = page_query(state, "graph-classes", graph=target)
     classes = [(row["class"].value, int(row["n"].value)) for row in select(state, query)]
     return render_page("graph.html", graph=graph, classes=classes)
 
@@ -84,13 +79,11 @@ def _facts_of_quotes(
     state: ServerState, index: Index, linker: Linker, quote: str | None = None, document: str | None = None
 ) -> dict[str, list[tuple[object, object, object, str]]]:
     """For each quote (of one document, or one quote), the facts it supports as shown triples."""
-    restriction = (
-        f"VALUES ?quote {{ {iri(quote)} }}"
+    query = (
+        page_query(state, "quote-facts", quote=quote)
         if quote
-        else f"?quote <http://www.w3.org/ns/prov#wasQuotedFrom> {iri(document or '')} ."
+        else page_query(state, "document-facts", document=document or "")
     )
-    query = f"""SELECT ?quote ?fact ?s ?p ?o WHERE {{ {restriction}
-      ?fact <{index.mdk}supportedBy> ?quote ; <{RDF}subject> ?s ; <{RDF}predicate> ?p ; <{RDF}object> ?o }}"""
     facts: dict[str, list[tuple[object, object, object, str]]] = {}
     for row in select(state, query):
         fact = linker.path(row["fact"].value)
@@ -126,9 +119,7 @@ def source_page(state: ServerState, index: Index, document: str) -> Response:
 
 def _publication(state: ServerState, index: Index, linker: Linker, document: str) -> dict[str, object]:
     """Who published the document and with whom, and its address on the web when the data gives one."""
-    query = f"""SELECT ?p ?o WHERE {{ {iri(document)} ?p ?o
-      VALUES ?p {{ <{index.mdk}publishedBy> <{index.mdk}interviewee> <http://schema.org/url> <http://xmlns.com/foaf/0.1/page>
-                  <http://purl.org/dc/terms/source> }} }}"""
+    query = page_query(state, "publication", document=document)
     about: dict[str, object] = {}
     for row in select(state, query):
         name, value = row["p"].value.rsplit("/", 1)[-1], row["o"]
