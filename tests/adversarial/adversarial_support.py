@@ -19,8 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import server_support
-from server_support import BASE, ID, RunningServer
+from tests.server import server_support
+from tests.server.server_support import BASE, ID, RunningServer
 
 ARTIFACT = Path(__file__).resolve().parents[1] / "artifacts" / "adversarial.json"
 # Every status the server may give to any request: 403 is its answer to SPARQL Update (read-only endpoint),

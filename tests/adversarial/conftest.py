@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
-
-from adversarial_support import DEADLINE, FIGURES
-from server_support import RunningServer, running_server
+from tests.adversarial.adversarial_support import DEADLINE, FIGURES
+from tests.server.server_support import RunningServer, running_server
 
 if TYPE_CHECKING:
     from tests.conftest import RealBuild

@@ -17,9 +17,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from adversarial_support import FIGURES, ConnectionCounter
-from conftest import dump_checksums
-from server_support import REPO, running_server
+
+from tests.adversarial.adversarial_support import FIGURES, ConnectionCounter
+from tests.adversarial.conftest import dump_checksums
+from tests.server.server_support import REPO, running_server
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [

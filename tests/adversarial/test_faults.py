@@ -17,8 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from adversarial_support import FIGURES, GoodClient
-from server_support import RunningServer, descendants, evaluator_pids, processes_named, running_server
+
+from tests.adversarial.adversarial_support import FIGURES, GoodClient
+from tests.server.server_support import RunningServer, descendants, evaluator_pids, processes_named, running_server
 
 KILL_EVERY = 1.5  # seconds between two kills
 CLIENTS = 3

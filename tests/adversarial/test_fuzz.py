@@ -16,12 +16,13 @@ from collections.abc import Callable
 
 import pytest
 import schemathesis
-from adversarial_support import ALLOWED_STATUSES, FIGURES, ONTOLOGY, RDFS, KeepAlive
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from server_support import ID, RunningServer
+
+from tests.adversarial.adversarial_support import ALLOWED_STATUSES, FIGURES, ONTOLOGY, RDFS, KeepAlive
+from tests.server.server_support import ID, RunningServer
 
 SCALE = {"bounded": 1, "long": 30}
 CASES = {"tokens": 1200, "grammar": 1000, "http": 800, "saved": 300}

@@ -14,8 +14,9 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from adversarial_support import FIGURES, ConnectionCounter, KeepAlive
-from server_support import RunningServer
+
+from tests.adversarial.adversarial_support import FIGURES, ConnectionCounter, KeepAlive
+from tests.server.server_support import RunningServer
 
 SECRET = "adversarial-secret-6f1c"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}

@@ -15,8 +15,8 @@ import threading
 import time
 import urllib.parse
 
-from adversarial_support import DEADLINE, FIGURES, GoodClient, KeepAlive, percentile, run_good_clients
-from server_support import RunningServer
+from tests.adversarial.adversarial_support import DEADLINE, FIGURES, GoodClient, KeepAlive, percentile, run_good_clients
+from tests.server.server_support import RunningServer
 
 PRODUCT3 = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 HOSTILE = {

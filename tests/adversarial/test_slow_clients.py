@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from adversarial_support import FIGURES
-from server_support import RunningServer, running_server
 
 from bench import slowclients
+from tests.adversarial.adversarial_support import FIGURES
+from tests.server.server_support import RunningServer, running_server
 
 SLOW_CONNECTIONS = 300
 IDLE_CONNECTIONS = 1500

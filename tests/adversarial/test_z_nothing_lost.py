@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
-from adversarial_support import FIGURES
-from conftest import dump_checksums
-from server_support import RunningServer
+
+from tests.adversarial.adversarial_support import FIGURES
+from tests.adversarial.conftest import dump_checksums
+from tests.server.server_support import RunningServer
 
 
 def _canonical(quads: list[ox.Quad], triples_only: bool) -> set[str]:

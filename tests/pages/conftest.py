@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from site_support import RunningServer, site_server
+from tests.pages.site_support import RunningServer, site_server
 
 if TYPE_CHECKING:
     from tests.conftest import RealBuild

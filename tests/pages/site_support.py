@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
-
-from server_support import BASE, RunningServer, running_server
+from tests.server.server_support import BASE, RunningServer, running_server
 
 ENTITY = "id/jazari-root"
 QUOTE = "quote/lexpress-seghrouchni/6522-6631"

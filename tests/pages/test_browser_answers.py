@@ -9,7 +9,7 @@ import io
 import re
 import urllib.parse
 
-from site_support import RunningServer
+from tests.pages.site_support import RunningServer
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 TOOLS = {  # the Accept headers SPARQL clients send (see the field notes)

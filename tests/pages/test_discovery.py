@@ -7,7 +7,8 @@ import json
 import re
 
 import rdflib
-from site_support import RunningServer
+
+from tests.pages.site_support import RunningServer
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")

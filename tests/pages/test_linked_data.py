@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import rdflib
 from rdflib.compare import to_isomorphic
-from site_support import BASE, DOCUMENT, ENTITY, QUOTE, RunningServer
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
+
+from tests.pages.site_support import BASE, DOCUMENT, ENTITY, QUOTE, RunningServer
 
 MDK = rdflib.Namespace(BASE + "ontology/")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")

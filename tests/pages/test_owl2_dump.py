@@ -16,7 +16,8 @@ import owlready2
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
-from site_support import BASE, RunningServer
+
+from tests.pages.site_support import BASE, RunningServer
 
 MDK = BASE + "ontology/"
 

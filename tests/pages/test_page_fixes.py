@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from site_support import QUOTE, RunningServer
+from tests.pages.site_support import QUOTE, RunningServer
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 FACT = "/fact/lexpress-seghrouchni/venture-building-endowment.value.4bb851595a"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import urllib.parse
 from html.parser import HTMLParser
 
-from site_support import DOCUMENT, ENTITY, RunningServer
-
 from server.pages.examples import builtin_examples
+from tests.pages.site_support import DOCUMENT, ENTITY, RunningServer
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from site_support import BASE, RunningServer
+
+from tests.pages.site_support import BASE, RunningServer
 
 RELEVANCE = yaml.safe_load((Path(__file__).parent / "search_relevance.yaml").read_text(encoding="utf-8"))
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

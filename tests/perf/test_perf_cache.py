@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))  # no conftest here: the name is taken
-
-from server_support import ID, KG, RunningServer, running_server, write_fixture_build
-
 from server.cache import ResponseCache
 from server.evaluation import Job, Outcome
+from tests.server.server_support import ID, KG, RunningServer, running_server, write_fixture_build
 
 MAX_ROWS = 5
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

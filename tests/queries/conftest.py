@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
-
-from server_support import RunningServer, running_server
-
 from core.catalogue import Catalogue, load_catalogue
 from core.settings import REPO_ROOT
+from tests.server.server_support import RunningServer, running_server
 
 if TYPE_CHECKING:
     from tests.conftest import RealBuild

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import urllib.parse
 
-from golden import Contains
-from server_support import Answer, RunningServer
+from tests.queries.golden import Contains
+from tests.server.server_support import Answer, RunningServer
 
 
 def call(server: RunningServer, name: str, params: dict[str, str] | None = None, accept: str | None = None) -> Answer:

@@ -7,13 +7,13 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from golden import ID, MDK
-from http_support import call, rows
 from openapi_spec_validator import validate
-from server_support import RunningServer
 
 from core.catalogue import Catalogue
 from kg.cli import main
+from tests.queries.golden import ID, MDK
+from tests.queries.http_support import call, rows
+from tests.server.server_support import RunningServer
 
 
 def test_catalogue_json(queries_server: RunningServer, catalogue: Catalogue) -> None:

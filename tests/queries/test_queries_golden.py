@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from golden import GOLDEN, MDK, Golden, i
-from http_support import call, matches, rows
-from server_support import RunningServer
 
 from core.catalogue import Catalogue
+from tests.queries.golden import GOLDEN, MDK, Golden, i
+from tests.queries.http_support import call, matches, rows
+from tests.server.server_support import RunningServer
 
 GRAPH_QUERIES = {"describe-entity"}
 

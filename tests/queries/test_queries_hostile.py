@@ -10,11 +10,11 @@ from typing import Literal
 
 import pyoxigraph as ox
 import pytest
-from golden import ID
-from http_support import call, rows
-from server_support import RunningServer
 
 from core.parameters import Parameter, ParameterError
+from tests.queries.golden import ID
+from tests.queries.http_support import call, rows
+from tests.server.server_support import RunningServer
 
 CORPUS = (
     '"',

@@ -2,13 +2,11 @@
 
 The fixtures here have the names the imported test modules ask for (``kg_server``, ``protocol_server``,
 ``queries_server``...), so the same test functions run against ``kg serve --backend`` with the data
-published by ``kg publish``. The constants the embedded conftest gives those modules are re-exported.
+published by ``kg publish``, with the limits of the embedded run (``tests.server.conftest``).
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,31 +16,14 @@ import pytest
 if TYPE_CHECKING:
     from tests.conftest import RealBuild
 
-TESTS = Path(__file__).resolve().parents[1]
-for folder in ("server", "queries", "remote"):
-    if str(TESTS / folder) not in sys.path:
-        sys.path.insert(0, str(TESTS / folder))
-
-from remote_support import RunningServer, Store, remote_server, running_store  # noqa: E402
-from server_support import write_fixture_build  # noqa: E402
-
-from core.catalogue import Catalogue, load_catalogue  # noqa: E402
-from core.settings import (  # noqa: E402
+from core.catalogue import Catalogue, load_catalogue
+from core.settings import (
     REPO_ROOT,
     DataFile,
 )
-
-
-def _embedded_conftest():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("embedded_server_conftest", TESTS / "server" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
-_EMBEDDED = _embedded_conftest()
-PROTOCOL_DIR, KASEI = _EMBEDDED.PROTOCOL_DIR, _EMBEDDED.KASEI
-QUERY_TIMEOUT, MAX_ROWS = _EMBEDDED.QUERY_TIMEOUT, _EMBEDDED.MAX_ROWS
+from tests.remote.remote_support import RunningServer, Store, remote_server, running_store
+from tests.server.conftest import KASEI, MAX_ROWS, PROTOCOL_DIR, QUERY_TIMEOUT
+from tests.server.server_support import write_fixture_build
 
 
 @pytest.fixture(scope="session")

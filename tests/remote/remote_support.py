@@ -14,12 +14,9 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
-
-from server_support import REPO, RunningServer, free_port, running_server
-
 from core.settings import DataFile, StoreLocation
 from server.remote.publish import Publisher, PublishReport, from_build, from_files
+from tests.server.server_support import REPO, RunningServer, free_port, running_server
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 

@@ -16,10 +16,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from remote_support import Store, remote_server
-from server_support import write_fixture_build
 
 from server.remote.meta import Published, meta_graph_iri
+from tests.remote.remote_support import Store, remote_server
+from tests.server.server_support import write_fixture_build
 
 ASK = "ASK { ?s ?p ?o }"
 BASE = "https://w3id.org/morocco-digital-kg/"

@@ -3,7 +3,7 @@
 The command-line tests of those modules run on the build, not through a server, so they are not repeated.
 """
 
-from test_queries_api import (
+from tests.queries.test_queries_api import (
     test_bad_page_is_400,
     test_catalogue_html_for_browsers,
     test_catalogue_json,
@@ -13,7 +13,11 @@ from test_queries_api import (
     test_pagination_links_walk_every_row,
     test_post_form_for_long_values,
 )
-from test_queries_golden import test_describe_entity_is_a_graph, test_every_example_call_answers, test_golden
+from tests.queries.test_queries_golden import (
+    test_describe_entity_is_a_graph,
+    test_every_example_call_answers,
+    test_golden,
+)
 
 __all__ = [
     "test_bad_page_is_400",

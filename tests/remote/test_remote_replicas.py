@@ -10,8 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
-from remote_support import RunningServer, Store, remote_server, running_store
-from server_support import BASE, ID, KG, RDF_TYPE, write_fixture_build
+
+from tests.remote.remote_support import RunningServer, Store, remote_server, running_store
+from tests.server.server_support import BASE, ID, KG, RDF_TYPE, write_fixture_build
 
 COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a a <{KG}Actor> }}"
 

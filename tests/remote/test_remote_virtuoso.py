@@ -10,24 +10,24 @@ the same rows, except for the differences listed in ``KNOWN_DIFFERENCES`` with t
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
-from remote_support import RunningServer, remote_server
-from server_support import KG, running_server
-from virtuoso_support import SERVE_OPTIONS, Virtuoso, running_virtuoso
 
-from core.settings import Settings
-from graph.build import build
 from server.remote.publish import Publisher, from_build
+from tests.remote.remote_support import RunningServer, remote_server
+from tests.remote.virtuoso_support import SERVE_OPTIONS, Virtuoso, running_virtuoso
+from tests.server.server_support import KG, running_server
+
+if TYPE_CHECKING:
+    from tests.conftest import RealBuild
 
 pytestmark = pytest.mark.virtuoso
 TESTS = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(TESTS / "graph"))
 QUESTIONS = yaml.safe_load((TESTS / "graph" / "competency.yaml").read_text(encoding="utf-8"))
 KNOWN_DIFFERENCES = {
     # Virtuoso stores xsd:boolean literals as integers: `false` comes back as "0"^^xsd:integer
@@ -41,16 +41,9 @@ JSON_RESULTS = "application/sparql-results+json"
 
 
 @pytest.fixture(scope="module")
-def real_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    build_dir = tmp_path_factory.mktemp("kg-virtuoso") / "build"
-    build(Settings.from_env(build_dir=build_dir, docs=False))
-    return build_dir
-
-
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory: pytest.TempPathFactory, real_build: Path) -> Iterator[Virtuoso]:
+def virtuoso(tmp_path_factory: pytest.TempPathFactory, real_build: RealBuild) -> Iterator[Virtuoso]:
     with running_virtuoso(tmp_path_factory.mktemp("virtuoso-db")) as store:
-        report = store.publish_build(real_build)
+        report = store.publish_build(real_build.directory)
         assert report.not_replaced == [], report.lines()
         yield store
 
@@ -63,8 +56,10 @@ def on_virtuoso(virtuoso: Virtuoso) -> Iterator[RunningServer]:
 
 
 @pytest.fixture(scope="module")
-def embedded(real_build: Path) -> Iterator[RunningServer]:
-    with running_server(["--build-dir", str(real_build), "--workers", "2", "--query-timeout", "10"]) as server:
+def embedded(real_build: RealBuild) -> Iterator[RunningServer]:
+    with running_server(
+        ["--build-dir", str(real_build.directory), "--workers", "2", "--query-timeout", "10"]
+    ) as server:
         yield server
 
 
@@ -77,15 +72,15 @@ def _rows(server: RunningServer, query: str) -> object:
     return sorted(json.dumps(row, sort_keys=True) for row in document["results"]["bindings"])
 
 
-def test_publish_uses_digest_authentication_and_is_idempotent(virtuoso: Virtuoso, real_build: Path) -> None:
+def test_publish_uses_digest_authentication_and_is_idempotent(virtuoso: Virtuoso, real_build: RealBuild) -> None:
     """Virtuoso's Graph Store endpoint refuses Basic authentication (401); the publish answers its Digest
     challenge, verifies every count, and a second publish of the same build gives the same store."""
-    published, uploads = from_build(real_build)
+    published, uploads = from_build(real_build.directory)
     report = Publisher(virtuoso.location()).publish(published, uploads)
     assert report.not_replaced == [] and sorted(report.replaced) == sorted(u.iri for u in uploads)
 
 
-def test_a_wrong_password_is_refused(virtuoso: Virtuoso, real_build: Path) -> None:
+def test_a_wrong_password_is_refused(virtuoso: Virtuoso, real_build: RealBuild) -> None:
     location = virtuoso.location()
     wrong = type(location)(
         location.url.replace(":dba@", ":wrong@"),
@@ -93,7 +88,7 @@ def test_a_wrong_password_is_refused(virtuoso: Virtuoso, real_build: Path) -> No
         update_path=location.update_path,
         gsp_path=location.gsp_path,
     )
-    published, uploads = from_build(real_build)
+    published, uploads = from_build(real_build.directory)
     with pytest.raises(Exception, match="401"):
         Publisher(wrong).publish(published, uploads)
 
@@ -102,7 +97,7 @@ def test_a_wrong_password_is_refused(virtuoso: Virtuoso, real_build: Path) -> No
 def test_same_answers_as_embedded(item: dict, embedded: RunningServer, on_virtuoso: RunningServer) -> None:
     if item["id"] in KNOWN_DIFFERENCES:
         pytest.xfail(KNOWN_DIFFERENCES[item["id"]])
-    from test_competency import HEADER
+    from tests.graph.test_competency import HEADER
 
     query = HEADER + item["query"]
     assert _rows(on_virtuoso, query) == _rows(embedded, query)

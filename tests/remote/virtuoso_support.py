@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from remote_support import free_port
 
 from core.settings import StoreLocation
 from server.remote.publish import Publisher, PublishReport, from_build
+from tests.remote.remote_support import free_port
 
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
 VAD_DIR = "/usr/share/virtuoso-opensource-7/vad"

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from server_support import W3C_SPARQL11, RunningServer, running_server, write_fixture_build
+
+from tests.server.server_support import W3C_SPARQL11, RunningServer, running_server, write_fixture_build
 
 PROTOCOL_DIR = W3C_SPARQL11 / "protocol"
 KASEI = "http://kasei.us/2009/09/sparql/data/"

@@ -9,8 +9,9 @@ from xml.dom.minidom import Document
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from server_support import BASE, KG, RunningServer
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+
+from tests.server.server_support import BASE, KG, RunningServer
 
 ENTITY = f"<{BASE}id/digital-morocco-2030>"
 QUERIES = {

@@ -7,8 +7,9 @@ import io
 import json
 
 import pytest
-from conftest import MAX_ROWS
-from server_support import ACTOR_COUNT, BASE, KG, RunningServer
+
+from tests.server.conftest import MAX_ROWS
+from tests.server.server_support import ACTOR_COUNT, BASE, KG, RunningServer
 
 ACTORS = f"SELECT ?actor WHERE {{ ?actor a <{KG}Actor> }} ORDER BY ?actor"
 FACTS = BASE + "graph/facts/interview-1"

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from server_support import Answer, RunningServer, running_server
+
+from tests.server.server_support import Answer, RunningServer, running_server
 
 SELECT = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?s LIMIT 3"
 ASK = "ASK { ?s ?p ?o }"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import rdflib
 from rdflib.namespace import DCTERMS, RDF, VOID
-from server_support import BASE, RunningServer
+
+from tests.server.server_support import BASE, RunningServer
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = {

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import QUERY_TIMEOUT
-from server_support import ConnectionCounter, RunningServer, evaluator_pids
 
 from core.settings import DataFile, Settings
 from server.evaluation import Job, OutputFormat
 from server.runner import EvaluationService
+from tests.server.conftest import QUERY_TIMEOUT
+from tests.server.server_support import ConnectionCounter, RunningServer, evaluator_pids
 
 HEAVY = (
     "SELECT (COUNT(*) AS ?n) WHERE { "

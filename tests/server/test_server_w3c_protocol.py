@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import pytest
 import rdflib
-from conftest import PROTOCOL_DIR
 from rdflib.collection import Collection
-from server_support import Answer, RunningServer
+
+from tests.server.conftest import PROTOCOL_DIR
+from tests.server.server_support import Answer, RunningServer
 
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = rdflib.Namespace("http://www.w3.org/2011/http#")

@@ -22,7 +22,8 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.query import Result
-from server_support import W3C_SPARQL11, RunningServer, running_server
+
+from tests.server.server_support import W3C_SPARQL11, RunningServer, running_server
 
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from server_support import RunningServer, processes_named, running_server
+
+from tests.server.server_support import RunningServer, processes_named, running_server
 
 ROUNDS = 12
 CLIENTS = 4

@@ -7,17 +7,13 @@ tests skip, saying why, only when no Chromium can be found or Playwright is not 
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pages"))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from site_support import RunningServer, site_server
+from tests.pages.site_support import RunningServer, site_server
 
 CHROMIUM_ARGS = [
     "--headless",

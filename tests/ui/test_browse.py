@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from browser_support import shot
 from playwright.sync_api import Page, expect
+
+from tests.ui.browser_support import shot
 
 
 def test_home_search_entity_and_its_quotes(page: Page) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import shot
 from playwright.sync_api import Page, expect
+
+from tests.ui.browser_support import shot
 
 PHONE = {"width": 390, "height": 844}
 ENGLISH_CHROME = (  # words of the interface that must not remain once it is in French
