@@ -213,13 +213,15 @@ def _count_connections(server: socket.socket) -> int:
     ],
 )
 def test_hostile_ontology_files_fail_closed_without_network(
-    name: str, content: bytes | None, expected: str, tmp_path: Path
+    name: str, content: bytes | None, expected: str, good_build: tuple[Path, Path], tmp_path: Path
 ) -> None:
     ontology = tmp_path / "ontology"
     shutil.copytree(REPO_ROOT / "ontology", ontology)
     build_dir = tmp_path / "build"
-    settings = Settings.from_env(ontology_dir=ontology, build_dir=build_dir, docs=False, reasoner=False)
-    build(settings)
+    shutil.copytree(good_build[1], build_dir)  # the good build of these seeds and this ontology
+    settings = Settings.from_env(
+        seeds_dir=good_build[0], ontology_dir=ontology, build_dir=build_dir, docs=False, reasoner=False
+    )
     before = hashlib.sha256((build_dir / "kg.nq").read_bytes()).hexdigest()
     server, _ = _listener()
     port = server.getsockname()[1]
