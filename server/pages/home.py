@@ -52,7 +52,7 @@ def _counts(state: ServerState, index: Index) -> dict[str, int]:
     }
 
 
-def _classes(state: ServerState, index: Index, linker: Linker) -> list[Counted]:
+def _classes(state: ServerState, linker: Linker) -> list[Counted]:
     rows = select(state, page_query(state, "home-classes"))
     return [Counted(linker.iri(r["class"].value), int(r["n"].value)) for r in rows]
 
@@ -100,7 +100,7 @@ def build_home(state: ServerState, index: Index, lang: str) -> Home:
     documents = [linker.iri(r["d"].value) for r in select(state, page_query(state, "home-documents"))]
     return Home(
         counts=_counts(state, index),
-        classes=_classes(state, index, linker),
+        classes=_classes(state, linker),
         themes=_mentions(state, linker, "home-themes")[:30],
         places=places,
         map_places=map_places,

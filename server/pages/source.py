@@ -47,10 +47,6 @@ class Paragraph:
     speaker: str | None
     runs: list[Run]
 
-    @property
-    def segments(self) -> list[Segment]:
-        return [segment for run in self.runs for segment in run.segments]
-
 
 @dataclass
 class SourceText:

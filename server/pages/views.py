@@ -8,7 +8,7 @@ from flask import Response, request
 from server.errors import text_response
 from server.negotiation import HTML, choose
 from server.pages.describe import describe_resource
-from server.pages.index import Index
+from server.pages.index import Index, SentenceSpan
 from server.pages.links import Linker
 from server.pages.render import language, page_index, render_page
 from server.pages.source import anchor, load_source, sentence_anchor
@@ -44,7 +44,7 @@ def resource_page(state: ServerState, target: str) -> Response:
         context["quote_facts"] = _facts_of_quotes(state, index, linker, target).get(target, [])
         context["quote_sentences"] = _sentences_of_quote(state, index, linker, target)
     elif (sentence := index.sentences.get(target)) is not None:
-        context["in_source"] = f"{linker.path(sentence.document)}#{sentence_anchor(sentence)}"
+        context["in_source"] = _in_source(linker, sentence)
     elif _is(index, target, "Fact"):
         template = "fact.html"
     return render_page(template, 200, lang=lang, page=page, anchor=anchor, **context)
@@ -52,20 +52,20 @@ def resource_page(state: ServerState, target: str) -> Response:
 
 def _sentences_of_quote(state: ServerState, index: Index, linker: Linker, quote: str) -> list[dict[str, str]]:
     """The whole sentences a quote lies in: their words, their page and their place in the source viewer."""
-    query = page_query(state, "quote-sentences", quote=quote)
-    found = []
-    for row in select(state, query):
-        span = index.sentences.get(row["sentence"].value)
-        if span is not None:
-            found.append(
-                {
-                    "text": row["text"].value,
-                    "page": linker.path(span.iri),
-                    "in_source": f"{linker.path(span.document)}#{sentence_anchor(span)}",
-                    "begin": str(span.begin),
-                }
-            )
-    return sorted(found, key=lambda sentence: int(sentence["begin"]))
+    found = [
+        (span, row["text"].value)
+        for row in select(state, page_query(state, "quote-sentences", quote=quote))
+        if (span := index.sentences.get(row["sentence"].value)) is not None
+    ]
+    return [
+        {"text": text, "page": linker.path(span.iri), "in_source": _in_source(linker, span)}
+        for span, text in sorted(found, key=lambda pair: pair[0].begin)
+    ]
+
+
+def _in_source(linker: Linker, sentence: SentenceSpan) -> str:
+    """Where a sentence stands in the source viewer: its document's page, at the sentence's element."""
+    return f"{linker.path(sentence.document)}#{sentence_anchor(sentence)}"
 
 
 def _graph_page(state: ServerState, target: str) -> Response:
