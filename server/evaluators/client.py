@@ -61,32 +61,111 @@ class _EvaluatorLost(Exception):
     """The evaluator's connection broke before the answer was complete, not by our deadline."""
 
 
-class _Exchange(asyncio.Protocol):
-    """One connection's messages as they arrive: the greeting (a pid), then one outcome."""
+class _Expired(Exception):
+    """The exchange's timer ran out: before an evaluator greeted (busy) or after (deadline passed)."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.greeting: asyncio.Future[int] = loop.create_future()
-        self.outcome: asyncio.Future[Outcome] = loop.create_future()
+
+_READ_SIZE = 256 * 1024
+
+
+class _Exchange:
+    """One query's connection, driven by the event loop's reader and one timer, without a transport.
+
+    The reader callback takes the greeting (the evaluator's pid: from then on the deadline runs and the
+    renice timer is armed) and then the outcome; only the outcome, the connection's loss or the timer
+    wakes the awaiting task, once. A query costs one socket, one reader registration and two timer
+    handles on the loop, which is most of what made asyncio's streams cost more than the rest of a
+    lookup's path in the HTTP worker.
+    """
+
+    __slots__ = (
+        "_buffer",
+        "_channel",
+        "_deadline",
+        "_expected",
+        "_fd",
+        "_loop",
+        "_renice",
+        "_timer",
+        "deadline_at",
+        "pid",
+        "result",
+    )
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        channel: socket.socket,
+        give_up_at: float,
+        deadline: float,
+        deadline_at: float | None,
+    ) -> None:
+        self._loop = loop
+        self._channel = channel
+        self._fd = channel.fileno()
+        self.result: asyncio.Future[Outcome] = loop.create_future()
+        self.pid = 0
+        self.deadline_at = deadline_at  # kept by a retry: the first greeting started the clock
+        self._deadline = deadline
+        self._timer = loop.call_at(give_up_at, self._expire)
+        self._renice: asyncio.TimerHandle | None = None
         self._buffer = bytearray()
         self._expected = 0  # the outcome's length, once its header is in
+        loop.add_reader(self._fd, self._readable)
 
-    def data_received(self, data: bytes) -> None:
-        self._buffer += data
-        if not self.greeting.done():
-            if len(self._buffer) < GREETING.size:
+    def _readable(self) -> None:
+        try:
+            data = self._channel.recv(_READ_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._finish(exception=ChannelClosed())
+            return
+        buffer = self._buffer
+        buffer += data
+        if not self.pid:
+            if len(buffer) < GREETING.size:
                 return
-            self.greeting.set_result(GREETING.unpack_from(self._buffer)[0])
-            del self._buffer[: GREETING.size]
-        if not self._expected and len(self._buffer) >= OUTCOME_HEADER_SIZE:
-            self._expected = outcome_size(self._buffer)
-        if self._expected and len(self._buffer) >= self._expected and not self.outcome.done():
-            self.outcome.set_result(decode_outcome(bytes(self._buffer)))
+            self.pid = GREETING.unpack_from(buffer)[0]
+            del buffer[: GREETING.size]
+            self._greeted()
+        if not self._expected and len(buffer) >= OUTCOME_HEADER_SIZE:
+            self._expected = outcome_size(buffer)
+        if self._expected and len(buffer) >= self._expected:
+            self._finish(outcome=decode_outcome(bytes(buffer)))
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        for future in (self.greeting, self.outcome):
-            if not future.done():
-                future.set_exception(ChannelClosed())
-                future.exception()  # read here, so that an unawaited one is not reported as lost
+    def _greeted(self) -> None:
+        now = self._loop.time()
+        self.deadline_at = self.deadline_at or now + self._deadline
+        self._timer.cancel()
+        self._timer = self._loop.call_at(self.deadline_at, self._expire)
+        self._renice = self._loop.call_at(min(now + LONG_QUERY, self.deadline_at), _lower_priority, self.pid)
+
+    def _expire(self) -> None:
+        if self.pid:
+            _kill(self.pid)
+        self._finish(exception=_Expired())
+
+    def _finish(self, outcome: Outcome | None = None, exception: Exception | None = None) -> None:
+        self.close()
+        if self.result.done():
+            return
+        if exception is not None:
+            self.result.set_exception(exception)
+        else:
+            self.result.set_result(outcome)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Stop the timers and forget the connection; safe to call more than once."""
+        self._timer.cancel()
+        if self._renice is not None:
+            self._renice.cancel()
+        if self._fd >= 0:
+            self._loop.remove_reader(self._fd)
+            self._fd = -1
+            self._channel.close()
 
 
 class EvaluatorClient:
@@ -146,45 +225,26 @@ class EvaluatorClient:
     async def _exchange(
         self, loop: asyncio.AbstractEventLoop, payload: bytes, started: float, deadline_at: float | None
     ) -> Outcome:
-        transport, exchange = await self._connect(loop, started + self._deadline)
+        give_up_at = started + self._deadline
+        channel = await self._connect(loop, give_up_at)
+        exchange = _Exchange(loop, channel, give_up_at, self._deadline, deadline_at)
         try:
-            transport.write(payload)
-            try:
-                async with asyncio.timeout_at(started + self._deadline):
-                    pid = await exchange.greeting
-            except TimeoutError:
+            sent = channel.send(payload)  # a job fits the socket's buffer: the evaluator reads it at once
+            if sent < len(payload):
+                await loop.sock_sendall(channel, memoryview(payload)[sent:])
+            return await exchange.result
+        except _Expired:
+            if not exchange.pid:
                 raise self._busy("no evaluator became free in time") from None
-            except ChannelClosed:
-                raise _EvaluatorLost(deadline_at) from None
-            deadline_at = deadline_at or loop.time() + self._deadline
-            return await self._outcome(loop, exchange, pid, deadline_at)
-        finally:
-            transport.abort()
-
-    async def _outcome(
-        self, loop: asyncio.AbstractEventLoop, exchange: _Exchange, pid: int, deadline_at: float
-    ) -> Outcome:
-        """The answer, or the evaluator killed at ``deadline_at``.
-
-        A query still running after :data:`LONG_QUERY` seconds loses CPU priority: its evaluator is reniced
-        (it restores its own priority before the next query), so that on a machine with few cores, long
-        queries slow each other down rather than the short ones beside them.
-        """
-        renice = loop.call_at(min(loop.time() + LONG_QUERY, deadline_at), _lower_priority, pid)
-        try:
-            async with asyncio.timeout_at(deadline_at):
-                return await exchange.outcome
-        except TimeoutError:
-            _kill(pid)
             raise self._deadline_exceeded() from None
-        except ChannelClosed:
-            if loop.time() >= deadline_at:
+        except (ChannelClosed, OSError):
+            if exchange.pid and exchange.deadline_at is not None and loop.time() >= exchange.deadline_at:
                 raise self._deadline_exceeded() from None
-            raise _EvaluatorLost(deadline_at) from None
+            raise _EvaluatorLost(exchange.deadline_at) from None
         finally:
-            renice.cancel()
+            exchange.close()
 
-    async def _connect(self, loop: asyncio.AbstractEventLoop, give_up_at: float) -> tuple[asyncio.Transport, _Exchange]:
+    async def _connect(self, loop: asyncio.AbstractEventLoop, give_up_at: float) -> socket.socket:
         """A connection queued for an evaluator; a full queue is refused at once.
 
         While the service is down (killed, restarting: no socket, or nobody listening), keep trying until
@@ -208,9 +268,7 @@ class EvaluatorClient:
                 await asyncio.sleep(_RECONNECT_PAUSE)
                 continue
             break
-        exchange = _Exchange(loop)
-        transport, _ = await loop.create_unix_connection(lambda: exchange, sock=channel)
-        return transport, exchange
+        return channel
 
     def _busy(self, why: str) -> PoolUnavailable:
         return PoolUnavailable(f"the server is busy: {why}", self._retry_after)
