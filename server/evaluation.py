@@ -2,8 +2,9 @@
 
 Runs inside the pool's worker processes, never in the web process, so that a query that outlives its
 deadline (or crashes the engine) can be dealt with by killing the process. Results are serialised by
-pyoxigraph itself; the row cap is applied by wrapping SELECT queries under ``LIMIT max_rows + 1`` and,
-when the extra row shows up, cutting the result in TSV (one row per line) and re-serialising it natively.
+pyoxigraph itself; the row cap is applied by wrapping SELECT queries under ``LIMIT max_rows + 1``. An answer
+too short to hold that many rows is sent as serialised; a longer one is counted in TSV (one row per line) and,
+when the extra row shows up, cut there and re-serialised natively.
 """
 
 from __future__ import annotations
@@ -119,20 +120,43 @@ def _serialise_results(
     return Outcome(kind="ok", body=body or b"", content_type=output.content_type, truncated=truncated)
 
 
+# The fewest bytes pyoxigraph writes for one solution in each results format (an empty one: ``{}``,
+# ``<result></result>``, an empty CSV or TSV line). An answer shorter than ``max_rows + 1`` times this cannot
+# hold more rows than the cap, so most answers are sent as first serialised, without counting their rows.
+SMALLEST_SOLUTION = {"JSON": 2, "XML": 17, "CSV": 2, "TSV": 1}
+
+
 def _serialise_solutions(result: ox.QuerySolutions, job: Job, capped: bool) -> Outcome:
-    if job.results_format is None:
+    output = job.results_format
+    if output is None:
         return Outcome(kind="not_acceptable", message="no acceptable format for query results")
     if not capped:
-        return _serialise_results(result, job.results_format, truncated=False)
-    table = result.serialize(format=ox.QueryResultsFormat.TSV) or b""
-    lines = table.split(b"\n")
-    truncated = len(lines) > job.max_rows + 2  # header, rows, trailing empty string
+        return _serialise_results(result, output, truncated=False)
+    if output.name == "CSV":  # CSV cannot be read back: count the rows in TSV, then write CSV
+        return _cut_to_cap(result.serialize(format=ox.QueryResultsFormat.TSV) or b"", job, output)
+    body = result.serialize(format=getattr(ox.QueryResultsFormat, output.name)) or b""
+    if len(body) < (job.max_rows + 1) * SMALLEST_SOLUTION[output.name]:
+        return Outcome(kind="ok", body=body, content_type=output.content_type)
+    if output.name == "TSV":
+        return _cut_to_cap(body, job, output)
+    table = ox.parse_query_results(body, format=getattr(ox.QueryResultsFormat, output.name))
+    return _cut_to_cap(table.serialize(format=ox.QueryResultsFormat.TSV) or b"", job, output, original=body)
+
+
+def _cut_to_cap(table: bytes, job: Job, output: OutputFormat, original: bytes | None = None) -> Outcome:
+    """The answer from its TSV form (one line per row, after the header), cut to the row cap if it is over.
+
+    ``original`` is the answer already serialised in ``output``, sent as it is when nothing is cut.
+    """
+    truncated = table.count(b"\n") > job.max_rows + 1  # the header line, then one line per row
+    if not truncated and original is not None:
+        return Outcome(kind="ok", body=original, content_type=output.content_type)
     if truncated:
-        table = b"\n".join(lines[: job.max_rows + 1]) + b"\n"
-    if job.results_format.name == "TSV":
-        return Outcome(kind="ok", body=table, content_type=job.results_format.content_type, truncated=truncated)
+        table = b"\n".join(table.split(b"\n", job.max_rows + 1)[: job.max_rows + 1]) + b"\n"
+    if output.name == "TSV":
+        return Outcome(kind="ok", body=table, content_type=output.content_type, truncated=truncated)
     bounded = ox.parse_query_results(table, format=ox.QueryResultsFormat.TSV)
-    return _serialise_results(bounded, job.results_format, truncated=truncated)
+    return _serialise_results(bounded, output, truncated=truncated)
 
 
 def _serialise_triples(result: ox.QueryTriples, job: Job) -> Outcome:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from core.guard import Limits, QueryRejected, analyse
 from core.settings import Settings
 from server.cli import add_serve_parser
+from server.evaluation import SMALLEST_SOLUTION, Job, OutputFormat, evaluate
 from server.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, choose
 
 
@@ -65,6 +66,50 @@ def test_row_cap_rewrite_keeps_meaning(query: str) -> None:
     original = store.query(query).serialize(format=ox.QueryResultsFormat.TSV)  # type: ignore[union-attr]
     rewritten = store.query(capped).serialize(format=ox.QueryResultsFormat.TSV)  # type: ignore[union-attr]
     assert rewritten == original
+
+
+_RESULT_TYPES = {
+    "JSON": "application/sparql-results+json",
+    "XML": "application/sparql-results+xml",
+    "CSV": "text/csv",
+    "TSV": "text/tab-separated-values",
+}
+
+
+def _rows_of(body: bytes, format_name: str) -> int:
+    if format_name == "CSV":
+        return body.count(b"\r\n") - 1
+    solutions = ox.parse_query_results(body, format=getattr(ox.QueryResultsFormat, format_name))
+    return len(list(solutions))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("format_name", sorted(_RESULT_TYPES))
+@pytest.mark.parametrize("value", ["", '"a long literal value, so that the answer is long enough to be counted"'])
+@pytest.mark.parametrize("rows", [2, 3, 4, 9])
+def test_row_cap_boundary_in_every_format(format_name: str, value: str, rows: int) -> None:
+    """At, under and over the cap, short answers and long ones, empty solutions and full ones."""
+    cap = 3
+    values = " ".join(f"({value or 'UNDEF'} {index})" for index in range(rows))
+    query = f"SELECT ?x ?i WHERE {{ VALUES (?x ?i) {{ {values} }} }}"
+    output = OutputFormat(format_name, _RESULT_TYPES[format_name])
+    capped = analyse(query, Limits()).row_capped(query, cap + 1)
+    job = Job(query, capped, None, None, output, None, cap)
+    outcome = evaluate(ox.Store(), job)
+    assert outcome.kind == "ok", outcome.message
+    assert outcome.truncated is (rows > cap)
+    assert _rows_of(outcome.body, format_name) == min(rows, cap)
+    uncapped = ox.Store().query(query).serialize(format=getattr(ox.QueryResultsFormat, format_name))  # type: ignore[union-attr]
+    if rows <= cap:
+        assert outcome.body == uncapped
+
+
+@pytest.mark.parametrize("format_name", sorted(SMALLEST_SOLUTION))
+def test_no_solution_is_shorter_than_the_bound_the_row_cap_trusts(format_name: str) -> None:
+    """An answer of n solutions is at least n times ``SMALLEST_SOLUTION`` long, even when they are empty."""
+    for rows in (1, 2, 50):
+        query = f"SELECT ?x WHERE {{ VALUES ?x {{ {' '.join(['UNDEF'] * rows)} }} }}"
+        body = ox.Store().query(query).serialize(format=getattr(ox.QueryResultsFormat, format_name))  # type: ignore[union-attr]
+        assert len(body) >= rows * SMALLEST_SOLUTION[format_name]  # type: ignore[arg-type]
 
 
 def test_negotiation_prefers_quality_then_server_order() -> None:
