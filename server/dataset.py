@@ -2,8 +2,8 @@
 
 Two sources: the build directory written by ``kg build`` (``kg.nq`` plus ``manifest.json``, which gives
 the dataset version, the graphs and the dumps), or arbitrary RDF files (``--data``), which the W3C
-conformance tests need. Loading happens before any process is forked so that every worker shares the
-store's memory.
+conformance tests need. The evaluation service loads once and forks its first evaluators from that store;
+the files stay open (:class:`StoreSource`) so that a replacement evaluator loads the very same bytes again.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -60,11 +61,65 @@ class DatasetInfo:
 
 
 @dataclass(frozen=True)
+class _Part:
+    """One file of the data, held open, and how it is loaded."""
+
+    file: BinaryIO
+    path: Path
+    format: ox.RdfFormat
+    base_iri: str | None = None
+    to_graph: ox.NamedNode | None = None
+    lenient: bool = False
+
+    def read(self) -> bytes:
+        self.file.seek(0)
+        return self.file.read()
+
+    def load_into(self, store: ox.Store, content: bytes) -> None:
+        store.load(content, format=self.format, base_iri=self.base_iri, to_graph=self.to_graph, lenient=self.lenient)
+
+
+@dataclass(frozen=True)
+class StoreSource:
+    """The files a store was loaded from, held open, so that the same data can be loaded again later.
+
+    Oxigraph's in-memory store writes to the quads it reads (each carries a lock on its version range), so an
+    evaluator forked from a loaded store ends up with a private copy of every page it reads: a store kept
+    only to fork replacements from is one more whole copy of the data. The evaluation service therefore lets
+    its store go once the first evaluators are forked and loads a new one for each replacement. ``kg build``
+    swaps a new directory in and deletes the old one, and an open file keeps the old bytes readable, so a
+    replacement started hours later serves the version every other process announces; the bytes are checked
+    against that version again, and a file rewritten in place is refused instead of served under it.
+    """
+
+    parts: tuple[_Part, ...]
+    version: str
+
+    def load(self) -> ox.Store:
+        store = ox.Store()
+        digest = hashlib.sha256()
+        for part in self.parts:
+            try:
+                content = part.read()
+            except OSError as error:
+                raise DatasetError(f"cannot read {part.path} again: {error.strerror}") from error
+            digest.update(content)
+            try:
+                part.load_into(store, content)
+            except (SyntaxError, ValueError) as error:
+                raise DatasetError(f"{part.path}: {error}") from error
+        if digest.hexdigest() != self.version:
+            raise DatasetError(f"the data changed on disk since the server started ({self.parts[0].path}); restart it")
+        return store
+
+
+@dataclass(frozen=True)
 class LoadedDataset:
-    """The store and its description, shared read-only by every process of the server."""
+    """The store, its description and where it came from (to load it again: see :class:`StoreSource`)."""
 
     store: ox.Store
     info: DatasetInfo
+    source: StoreSource
 
 
 def load_dataset(settings: Settings) -> LoadedDataset:
@@ -78,12 +133,10 @@ def _load_build(build_dir: Path) -> LoadedDataset:
     manifest_path, nquads = build_dir / "manifest.json", build_dir / "kg.nq"
     if not manifest_path.is_file() or not nquads.is_file():
         raise DatasetError(f"no graph build in {build_dir}: run `kg build` first (or pass --build-dir)")
-    manifest, content = _read_build(build_dir, manifest_path, nquads)
+    manifest, part, content = _read_build(build_dir, manifest_path, nquads)
     store = ox.Store()
     try:
-        # lenient: skip IRI and language-tag validation, a third of the load time. The bytes are the ones
-        # the build serialised from validated terms, as their SHA-256 (the version) has just shown.
-        store.load(content, format=ox.RdfFormat.N_QUADS, lenient=True)
+        part.load_into(store, content)
     except (SyntaxError, ValueError) as error:
         raise DatasetError(f"{nquads}: {error}; run `kg build` again") from error
     graphs = tuple(
@@ -101,7 +154,7 @@ def _load_build(build_dir: Path) -> LoadedDataset:
         example_resources=_example_resources(store, base_iri),
         linksets=linkset_counts(store),
     )
-    return LoadedDataset(store=store, info=info)
+    return LoadedDataset(store=store, info=info, source=StoreSource((part,), info.version))
 
 
 LINK_TARGETS = {"geonames": "https://sws.geonames.org/", "wikidata": "http://www.wikidata.org/entity/"}
@@ -134,8 +187,8 @@ def dumps_from_manifest(manifest: dict, build_dir: Path) -> dict[str, Dump]:
     }
 
 
-def _read_build(build_dir: Path, manifest_path: Path, nquads: Path) -> tuple[dict, bytes]:
-    """The manifest and the N-Quads bytes, refusing a build that is not the one its manifest describes.
+def _read_build(build_dir: Path, manifest_path: Path, nquads: Path) -> tuple[dict, _Part, bytes]:
+    """The manifest, the open N-Quads file and its bytes, refusing a build its manifest does not describe.
 
     A copy cut short at a line boundary still parses, so without this check the server would serve part
     of the data under the full build's version; the version is the N-Quads file's SHA-256, so comparing
@@ -147,29 +200,35 @@ def _read_build(build_dir: Path, manifest_path: Path, nquads: Path) -> tuple[dic
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
         raise DatasetError(f"{manifest_path} is unreadable or incomplete ({error}); run `kg build` again") from error
     try:
-        content = nquads.read_bytes()
+        # lenient: skip IRI and language-tag validation, a third of the load time. The bytes are the ones
+        # the build serialised from validated terms, as their SHA-256 (the version) shows just below.
+        part = _Part(file=nquads.open("rb"), path=nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
+        content = part.read()
     except OSError as error:
         raise DatasetError(f"cannot read {nquads}: {error.strerror}") from error
     if hashlib.sha256(content).hexdigest() != version:
+        part.file.close()
         raise DatasetError(
             f"{nquads} does not match the version in {manifest_path.name} (truncated or modified?); "
             "run `kg build` again"
         )
-    return manifest, content
+    return manifest, part, content
 
 
 def _load_files(files: tuple[DataFile, ...], base_iri: str) -> LoadedDataset:
     store = ox.Store()
     digest = hashlib.sha256()
+    parts = []
     for data in files:
-        content = _read_data_file(data.path)
-        digest.update(content)
         rdf_format = ox.RdfFormat.from_extension(data.path.suffix.lstrip("."))
         if rdf_format is None:
             raise DatasetError(f"{data.path}: unknown RDF format (use a standard file extension)")
         target = ox.NamedNode(data.graph) if data.graph and not rdf_format.supports_datasets else None
+        part, content = _read_data_file(data.path, rdf_format, target)
+        parts.append(part)
+        digest.update(content)
         try:
-            store.load(content, format=rdf_format, base_iri=data.path.absolute().as_uri(), to_graph=target)
+            part.load_into(store, content)
         except (SyntaxError, ValueError) as error:
             raise DatasetError(f"{data.path}: {error}") from error
     graphs = _count_graphs(store)
@@ -181,18 +240,22 @@ def _load_files(files: tuple[DataFile, ...], base_iri: str) -> LoadedDataset:
         example_resources=_example_resources(store, base_iri),
         linksets=linkset_counts(store),
     )
-    return LoadedDataset(store=store, info=info)
+    return LoadedDataset(store=store, info=info, source=StoreSource(tuple(parts), info.version))
 
 
-def _read_data_file(path: Path) -> bytes:
-    """Read a data file, refusing XML entity declarations (expansion bombs in RDF/XML)."""
+def _read_data_file(path: Path, rdf_format: ox.RdfFormat, target: ox.NamedNode | None) -> tuple[_Part, bytes]:
+    """Open and read a data file, refusing XML entity declarations (expansion bombs in RDF/XML)."""
     try:
-        content = path.read_bytes()
+        part = _Part(
+            file=path.open("rb"), path=path, format=rdf_format, base_iri=path.absolute().as_uri(), to_graph=target
+        )
+        content = part.read()
     except OSError as error:
         raise DatasetError(f"cannot read {path}: {error.strerror}") from error
     if path.suffix.lower() in (".rdf", ".xml", ".owl") and _XML_ENTITY.search(content):
+        part.file.close()
         raise DatasetError(f"{path}: RDF/XML with DOCTYPE or ENTITY declarations is refused")
-    return content
+    return part, content
 
 
 def _count_graphs(store: ox.Store) -> tuple[GraphInfo, ...]:

@@ -1,17 +1,23 @@
-"""The evaluation service: one process that holds the store and forks the evaluators that query it.
+"""The evaluation service: one process that loads the store and forks the evaluators that query it.
 
 ``kg serve`` starts it as a fresh interpreter (``python -m server.evaluators.service``), so it is always
 single-threaded when it forks, whatever the HTTP server around it does with threads. It loads the data,
 opens the Unix socket the HTTP workers connect to, reports the dataset's description to its parent, drops
-network access and then only forks evaluators and replaces those that exit: killed at a deadline, crashed,
-or recycled after a resource error. Each evaluator takes one connection at a time from the shared socket
-(the kernel hands each to one idle evaluator), so the socket's backlog is the queue of waiting queries and
-a full backlog is an immediate, clean refusal for the client.
+network access and forks the evaluators. Then it lets its own store go (an evaluator copies the pages it
+reads, so a store kept as a template would be one more whole copy of the data: see
+:class:`~server.dataset.StoreSource`) and only replaces evaluators that exit (killed at a deadline,
+crashed, or recycled after a resource error), each from a store loaded again from the same open files.
+Each evaluator takes one connection at a time from the shared socket (the kernel hands each to one idle
+evaluator), so the socket's backlog is the queue of waiting queries and a full backlog is an immediate,
+clean refusal for the client.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import gc
 import json
 import logging
 import os
@@ -26,7 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from core.settings import Settings
-from server.dataset import DatasetError, load_dataset
+from server.dataset import DatasetError, StoreSource, load_dataset
 from server.evaluation import Outcome, evaluate
 from server.evaluators import sandbox
 from server.evaluators.wire import GREETING, ChannelClosed, read_job, send_outcome
@@ -65,7 +71,9 @@ def main() -> int:
     pickle.dump(("ready", dataset.info), report)
     report.flush()
     os.close(sys.stdout.fileno())
-    Zygote(listener, dataset.store, config).run()
+    zygote = Zygote(listener, dataset.store, dataset.source, config)
+    del dataset  # the zygote holds the only reference to the store, so that it can let it go
+    zygote.run()
     return 0
 
 
@@ -81,17 +89,21 @@ def _listen(path: Path, queue_size: int) -> socket.socket:
 class Zygote:
     """Forks ``settings.workers`` evaluators and keeps that many running."""
 
-    def __init__(self, listener: socket.socket, store: ox.Store, config: ServiceConfig) -> None:
+    def __init__(self, listener: socket.socket, store: ox.Store, source: StoreSource, config: ServiceConfig) -> None:
         self._listener = listener
-        self._store = store
+        self._store: ox.Store | None = store
+        self._source = source
         self._config = config
         self._started: dict[int, float] = {}
         self._backoff = 0.0
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, lambda *_: os._exit(0))  # evaluators follow by their death signal
+        assert self._store is not None
         for _ in range(self._config.settings.workers):
-            self._fork()
+            self._fork(self._store)
+        self._store = None
+        _release_memory()
         self._write_status()
         while True:
             pid, _ = os.wait()
@@ -99,8 +111,20 @@ class Zygote:
             if started is None:
                 continue
             self._pause_if_crashing(time.monotonic() - started)
-            self._fork()
+            self._replace()
             self._write_status()
+
+    def _replace(self) -> None:
+        """Fork one evaluator from a store loaded again, then let that store go too."""
+        try:
+            store = self._source.load()
+        except DatasetError as error:
+            log.error("cannot start an evaluator: %s", error)
+            os._exit(1)  # kg serve starts a new service, which reports what it can load
+        _release_memory()  # the file's bytes, read to load it: not for the new evaluator to inherit
+        self._fork(store)
+        del store
+        _release_memory()
 
     def _pause_if_crashing(self, lived: float) -> None:
         """Wait a little before replacing an evaluator that died right after its start, doubling each time."""
@@ -110,12 +134,12 @@ class Zygote:
         self._backoff = min(_MAX_BACKOFF, max(0.05, self._backoff * 2))
         time.sleep(self._backoff)
 
-    def _fork(self) -> None:
+    def _fork(self, store: ox.Store) -> None:
         pid = os.fork()
         if pid == 0:
             code = 1
             try:
-                code = Evaluator(self._listener, self._store, self._config.settings).run()
+                code = Evaluator(self._listener, store, self._config.settings).run()
             finally:
                 os._exit(code)
         self._started[pid] = time.monotonic()
@@ -166,6 +190,15 @@ class Evaluator:
         with contextlib.suppress(OSError):  # the client went away (its deadline passed, or it disconnected)
             send_outcome(channel, outcome)
         return not replace_me
+
+
+def _release_memory() -> None:
+    """Give the freed store's pages back to the system: the allocator keeps them otherwise."""
+    gc.collect()
+    library = ctypes.util.find_library("c")
+    if library:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(library).malloc_trim(0)
 
 
 def _restore_priority() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -168,6 +169,41 @@ def test_relative_iris_in_data_files_resolve_against_the_path_as_named(tmp_path)
     dataset = load_dataset(Settings(data_files=(DataFile(path=named, graph=None),)))
     subjects = {quad.subject.value for quad in dataset.store}
     assert subjects == {(tmp_path / "linked" / "s").as_uri()}
+
+
+def _write_build(directory: Path, nquads: str) -> None:
+    import hashlib
+    import json
+
+    directory.mkdir()
+    (directory / "kg.nq").write_text(nquads, encoding="utf-8")
+    version = hashlib.sha256(nquads.encode("utf-8")).hexdigest()
+    (directory / "manifest.json").write_text(json.dumps({"version": version}), encoding="utf-8")
+
+
+def test_a_replacement_evaluator_loads_what_the_server_started_with_after_a_new_build(tmp_path) -> None:
+    """``kg build`` swaps a new directory in and deletes the old one while the server runs: the store
+    loaded again for a replacement evaluator still holds the served version, and a file rewritten in
+    place is refused rather than served under the old version."""
+    import shutil
+
+    from core.settings import Settings
+    from server.dataset import DatasetError, load_dataset
+
+    build = tmp_path / "build"
+    _write_build(build, "<http://e/s> <http://e/p> <http://e/served> <http://e/g> .\n")
+    dataset = load_dataset(Settings(build_dir=build))
+    shutil.rmtree(build)
+    _write_build(build, "<http://e/s> <http://e/p> <http://e/newer> <http://e/g> .\n")
+    again = dataset.source.load()
+    assert {quad.object.value for quad in again} == {"http://e/served"}
+    assert dataset.store is not again
+
+    in_place = load_dataset(Settings(build_dir=build))
+    with (build / "kg.nq").open("r+b") as file:
+        file.write(b"<http://e/x>")
+    with pytest.raises(DatasetError, match="changed on disk"):
+        in_place.source.load()
 
 
 # "\u017fervice" starts with LONG S, which case-folds to "s"
