@@ -28,7 +28,7 @@ from core.iris import DEFAULT_BASE_IRI
 from core.settings import Settings
 from graph.cache import stage_cache
 from graph.checks import run_checks
-from graph.docs import write_ontology_docs
+from graph.docs import DocsError, start_ontology_docs
 from graph.dumps import FORMATS, canonical_blank_nodes, serialise_all
 from graph.iris import Iris
 from graph.links import build_links
@@ -152,7 +152,12 @@ def write_build(result: BuildResult, settings: Settings) -> dict[str, Any]:
     target = settings.build_dir
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    docs = None
     try:
+        if settings.docs:  # rendered beside the dumps, in a process of its own when not cached
+            ontology = result.dataset.graph(URIRef(Iris(settings.base_iri).graph("ontology")))
+            with _timed(result.timings, "docs"):
+                docs = start_ontology_docs(ontology, staging / "ontology", cache_dir=stage_cache(target, "docs"))
         dumps: dict[str, dict[str, object]] = {}
         with _timed(result.timings, "dumps"):
             serialised = serialise_all(result.dataset, settings.base_iri)
@@ -184,12 +189,16 @@ def write_build(result: BuildResult, settings: Settings) -> dict[str, Any]:
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         (staging / STATS).write_text(json.dumps(result.stats, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        if settings.docs:
-            ontology = result.dataset.graph(URIRef(Iris(settings.base_iri).graph("ontology")))
+        if docs is not None:
             with _timed(result.timings, "docs"):
-                write_ontology_docs(ontology, staging / "ontology", cache_dir=stage_cache(target, "docs"))
+                try:
+                    docs.finish()
+                except DocsError as error:
+                    raise BuildError([Problem(settings.ontology_dir, None, f"pyLODE: {error}")]) from None
         _swap_in(staging, target)
     except BaseException:
+        if docs is not None:
+            docs.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
-from graph.docs import ontology_hash, write_ontology_docs
+from graph.docs import DocsError, ontology_hash, start_ontology_docs, write_ontology_docs
 
 ONT = "https://example.org/tiny/ontology/"
 
@@ -50,3 +51,19 @@ def test_a_cached_page_is_reused_until_the_ontology_changes(tmp_path: Path) -> N
 def test_without_a_cache_the_page_is_rendered(tmp_path: Path) -> None:
     page = write_ontology_docs(_ontology("thing"), tmp_path / "docs")
     assert "<html" in page.read_text(encoding="utf-8").lower()
+
+
+def test_a_page_renders_while_the_caller_goes_on(tmp_path: Path) -> None:
+    pending = start_ontology_docs(_ontology("thing"), tmp_path / "docs", cache_dir=tmp_path / "cache")
+    assert pending.renderer is not None, "an uncached page is rendered by a child process"
+    assert not pending.target.exists()
+    page = pending.finish()
+    assert "thing" in page.read_text(encoding="utf-8")
+    assert start_ontology_docs(_ontology("thing"), tmp_path / "again", tmp_path / "cache").renderer is None
+
+
+def test_a_renderer_failure_says_why(tmp_path: Path) -> None:
+    """A graph without an owl:Ontology cannot be documented: the error is pyLODE's own last line."""
+    with pytest.raises(DocsError, match="owl:Ontology"):
+        write_ontology_docs(Graph(), tmp_path / "docs")
+    assert not (tmp_path / "docs" / "index.html").exists()
