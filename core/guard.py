@@ -19,6 +19,7 @@ QUERY_FORMS = frozenset({"select", "ask", "construct", "describe"})
 UPDATE_KEYWORDS = frozenset({"insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy", "with"})
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = frozenset(_OPENERS.values())
+_LARGEST_LIMIT = 2**64  # Oxigraph reads LIMIT as an unsigned 64-bit integer
 
 
 class QueryRejected(Exception):
@@ -44,8 +45,9 @@ class QueryShape:
     """What the endpoint knows about an accepted query text.
 
     ``form`` is ``None`` when the text does not start like any query; the engine's parser then produces
-    the error message. ``row_capped`` is the same query wrapped so that it returns at most a given number
-    of rows (``None`` when the form has no rows or the wrapping is not possible).
+    the error message. ``row_capped`` is the same query bounded so that it returns at most a given number
+    of rows (``None`` when the form has no rows, when the query's own LIMIT is already lower, or when no
+    bound can be set).
     """
 
     form: str | None
@@ -53,10 +55,28 @@ class QueryShape:
     projection: tuple[str, ...] | None = None
     prologue_end: int = 0
     dataset_clauses: tuple[tuple[int, int], ...] = ()
+    limit: int | None = None  # the query's own top-level LIMIT (SELECT only)
+    limit_span: tuple[int, int] = (0, 0)  # where its number is in the text
+    trailing_values: bool = False  # a VALUES block after the WHERE group, where no LIMIT may follow
 
     def row_capped(self, text: str, limit: int) -> str | None:
-        """Return ``text`` as a sub-select under ``LIMIT limit`` keeping its variable order, if SELECT."""
-        if self.form != "select" or self.projection is None:
+        """``text`` bounded to ``limit`` rows, if it is a SELECT that could return more.
+
+        The query's own LIMIT is lowered in place, or a LIMIT is added after its solution modifiers: the
+        same solutions in the same order, and Oxigraph plans it as the query it is (a sub-select under a
+        LIMIT costs up to twice as much to evaluate). Only a query ending with a VALUES block, which no
+        LIMIT may follow, is wrapped as a sub-select instead.
+        """
+        if self.form != "select":
+            return None
+        if self.limit is not None:
+            if self.limit < limit:
+                return None
+            start, end = self.limit_span
+            return f"{text[:start]}{limit}{text[end:]}"
+        if not self.trailing_values:
+            return f"{text}\nLIMIT {limit}"  # on a line of its own: the text may end with a comment
+        if self.projection is None:
             return None
         prologue = text[: self.prologue_end]
         datasets = " ".join(text[start:end] for start, end in self.dataset_clauses)
@@ -205,15 +225,59 @@ def _select_shape(tokens: list[Token], select_index: int, has_dataset: bool) -> 
         index += 1
     clauses, complete = _dataset_clauses(tokens, index)
     start = tokens[select_index].start
+    limit, limit_span, trailing_values = _solution_modifiers(tokens, index)
     if star == bool(projection) or not complete:
-        return QueryShape(form="select", has_dataset_clause=has_dataset, prologue_end=start)
+        return QueryShape(
+            form="select",
+            has_dataset_clause=has_dataset,
+            prologue_end=start,
+            limit=limit,
+            limit_span=limit_span,
+            trailing_values=trailing_values,
+        )
     return QueryShape(
         form="select",
         has_dataset_clause=has_dataset,
         projection=tuple(projection),
         prologue_end=start,
         dataset_clauses=tuple(clauses),
+        limit=limit,
+        limit_span=limit_span,
+        trailing_values=trailing_values,
     )
+
+
+def _solution_modifiers(tokens: list[Token], index: int) -> tuple[int | None, tuple[int, int], bool]:
+    """The top-level LIMIT of a SELECT (its value and the span of its number) and whether a VALUES block
+    ends the query, read from ``index`` (past the projection).
+
+    Outside every bracket, past the projection, a SELECT holds only its dataset clauses, WHERE, the
+    solution modifiers and a final VALUES: a LIMIT there is the query's own, never a sub-select's.
+    """
+    depth = 0
+    limit: int | None = None
+    span = (0, 0)
+    trailing_values = False
+    for position in range(index, len(tokens)):
+        token = tokens[position]
+        if token.kind == "punct" and token.text in _OPENERS:
+            depth += 1
+        elif token.kind == "punct" and token.text in _CLOSERS:
+            depth -= 1
+        elif depth == 0 and token.kind == "word":
+            word = token.text.casefold()
+            if word == "values":
+                trailing_values = True
+            elif word == "limit" and position + 1 < len(tokens):
+                number = tokens[position + 1]
+                if _is_limit_number(number):
+                    limit, span = int(number.text), (number.start, number.end)
+    return limit, span, trailing_values
+
+
+def _is_limit_number(token: Token) -> bool:
+    """A LIMIT's value the engine accepts: beyond it, the engine refuses the text and says why."""
+    return token.kind == "word" and token.text.isascii() and token.text.isdigit() and int(token.text) < _LARGEST_LIMIT
 
 
 def _dataset_clauses(tokens: list[Token], index: int) -> tuple[list[tuple[int, int]], bool]:

@@ -55,7 +55,11 @@ def test_updates_are_403(update: str) -> None:
         "SELECT DISTINCT ?z ?a WHERE { VALUES (?z ?a) { (1 2) (3 4) (3 4) } } ORDER BY ?z",
         "SELECT * WHERE { VALUES ?x { 3 1 2 } } ORDER BY ?x",
         "SELECT ?x WHERE { ?s ?p ?x } VALUES ?x { 1 }",
-        "SELECT ?x {} LIMIT 2 # trailing comment",
+        "SELECT ?x {} LIMIT 2000 # trailing comment",
+        "SELECT * WHERE { VALUES ?x { 3 1 2 } } ORDER BY ?x # no LIMIT, and a comment last",
+        "SELECT * WHERE { VALUES ?x { 3 1 2 } } OFFSET 1",
+        "SELECT ?x WHERE { { SELECT ?x WHERE { VALUES ?x { 1 2 3 } } LIMIT 2 } }",
+        "SELECT (COUNT(*) AS ?n) WHERE { VALUES ?x { 1 2 } } GROUP BY ?x limit 9999999999",
     ],
 )
 def test_row_cap_rewrite_keeps_meaning(query: str) -> None:
@@ -67,6 +71,28 @@ def test_row_cap_rewrite_keeps_meaning(query: str) -> None:
     original = store.query(query).serialize(format=ox.QueryResultsFormat.TSV)  # type: ignore[union-attr]
     rewritten = store.query(capped).serialize(format=ox.QueryResultsFormat.TSV)  # type: ignore[union-attr]
     assert rewritten == original
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("SELECT ?x {} LIMIT 2", None),  # its own LIMIT is under the cap: nothing to bound
+        ("SELECT ?x {} LIMIT 999", None),
+        ("SELECT ?x {} LIMIT 1000", "SELECT ?x {} LIMIT 1000"),
+        ("SELECT ?x {} LIMIT 5000 OFFSET 3", "SELECT ?x {} LIMIT 1000 OFFSET 3"),
+        ("SELECT ?x {} # a comment", "SELECT ?x {} # a comment\nLIMIT 1000"),
+        ("SELECT ?x { { SELECT ?x {} LIMIT 2 } }", "SELECT ?x { { SELECT ?x {} LIMIT 2 } }\nLIMIT 1000"),
+        (
+            "SELECT ?x { ?x ?p 1 } VALUES ?x { 1 }",
+            "SELECT ?x  WHERE { {\nSELECT ?x { ?x ?p 1 } VALUES ?x { 1 }\n} }\nLIMIT 1000",
+        ),
+        ("ASK {}", None),
+        # past what the engine accepts: left alone, so the engine's own message reaches the client
+        ("SELECT ?x {} LIMIT 99999999999999999999", "SELECT ?x {} LIMIT 99999999999999999999\nLIMIT 1000"),
+    ],
+)
+def test_row_cap_lowers_the_query_own_limit_or_adds_one(query: str, expected: str | None) -> None:
+    assert analyse(query, Limits()).row_capped(query, 1000) == expected
 
 
 _RESULT_TYPES = {
