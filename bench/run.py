@@ -219,7 +219,7 @@ def slow_clients(kg: servers.Server, oxigraph: servers.Server, options: argparse
 
 _PROCESS_KINDS = {
     "kg-http": "HTTP worker (granian, Flask, answer cache)",
-    "kg-evaluation": "evaluation service (holds the store)",
+    "kg-evaluation": "evaluation service (forks the evaluators)",
     "kg-evaluator": "evaluator",
 }
 

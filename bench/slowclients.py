@@ -85,14 +85,19 @@ def _good_client(host: str, port: int, path: str, stop: threading.Event, figures
 
 
 Stream = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+CONNECT_TIMEOUT = 3.0  # seconds for one connection to open before it counts as refused
 
 
 async def _open(host: str, port: int, count: int, batch: int = 100, per_second: int = 2000) -> list[Stream]:
     """Open ``count`` connections, ``batch`` at a time and at most ``per_second`` a second (the kernel's
-    accept queue is finite); the ones that could not be opened are left out."""
+    accept queue is finite); the ones that could not be opened within ``CONNECT_TIMEOUT`` are left out
+    (a server whose accept queue is full leaves them in SYN retries for minutes)."""
     streams: list[Stream] = []
     for start in range(0, count, batch):
-        attempts = [asyncio.open_connection(host, port) for _ in range(min(batch, count - start))]
+        attempts = [
+            asyncio.wait_for(asyncio.open_connection(host, port), CONNECT_TIMEOUT)
+            for _ in range(min(batch, count - start))
+        ]
         results = await asyncio.gather(*attempts, return_exceptions=True)
         streams += [opened for opened in results if isinstance(opened, tuple)]
         await asyncio.sleep(batch / per_second)

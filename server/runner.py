@@ -6,7 +6,7 @@ The process layout (``kg serve`` with the defaults, on a machine with C cores)::
     ├── HTTP worker x C        granian: a Rust event loop holds every connection (slow and idle ones
     │                          cost no Python thread) and hands complete requests to the Flask app,
     │                          one blocking thread per request in flight
-    └── kg-evaluation          holds the store, in a private network namespace
+    └── kg-evaluation          loads the store, forks the evaluators, lets its copy go; no network
         └── kg-evaluator x C   forked from it: one query at a time, killed at its deadline
 
 HTTP workers reach the evaluators through a Unix socket in a private directory; see
