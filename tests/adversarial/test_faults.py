@@ -94,8 +94,7 @@ def test_sigterm_drains_in_flight_requests_and_a_restart_serves_the_same_data(ad
     FIGURES.notes["sigterm"] = {"in_flight": len(answers), "exit_code": code, "seconds_to_exit": round(stop_seconds, 2)}
     assert [a.status for a in answers] == [200] * len(answers), [a.text[:200] for a in answers]
     assert code == 0
-    time.sleep(0.5)
-    left = [pid for pid in family if Path(f"/proc/{pid}").exists() and _not_zombie(pid)]
+    left = _survivors(family, within=5.0)
     assert not left, f"processes survived the server: {left}"
 
     with running_server(arguments) as restarted:
@@ -104,6 +103,16 @@ def test_sigterm_drains_in_flight_requests_and_a_restart_serves_the_same_data(ad
     FIGURES.faults["restart"] += 1
     assert health["version"] == version  # type: ignore[index]
     assert answer.status == 200
+
+
+def _survivors(family: set[int], within: float) -> list[int]:
+    """The processes of ``family`` still running after ``within`` seconds (an exit takes a moment to be reaped)."""
+    deadline = time.monotonic() + within
+    while True:
+        left = [pid for pid in family if Path(f"/proc/{pid}").exists() and _not_zombie(pid)]
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.05)
 
 
 def _not_zombie(pid: int) -> bool:
