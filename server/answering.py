@@ -8,8 +8,6 @@ the two must answer byte for byte alike, so neither writes its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from core.guard import QueryShape
 from server.errors import ApiError, bad_request, not_acceptable
 from server.evaluation import Job, Outcome
@@ -28,7 +26,7 @@ def build_job(
     accept: str | None,
     format_parameter: str | None,
     max_rows: int,
-    prefixes: Iterable[tuple[str, str]],
+    prefixes: tuple[tuple[str, str], ...],
     base_iri: str,
 ) -> Job:
     """The job for a checked query; :class:`ApiError` 406 when no format can carry its answer."""
@@ -46,7 +44,7 @@ def build_job(
         results_format=results.output() if results else None,
         graph_format=graph.output() if graph else None,
         max_rows=max_rows,
-        prefixes=tuple(prefixes),
+        prefixes=prefixes,  # the server's one tuple, shared by every job and cached key
         base_iri=base_iri,
         query_has_dataset=shape.has_dataset_clause,
     )

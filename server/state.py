@@ -38,6 +38,8 @@ class ServerState:
     answered_on_loop: Counter[str] = field(default_factory=Counter)
     # the pages' own queries (queries/pages/*.rq) by base IRI, read on first use (server.pages.store)
     page_queries: dict[str, Catalogue] = field(default_factory=dict)
+    # ``prefixes`` as the one tuple every job holds: a cached answer's key then shares it, not a copy
+    prefix_pairs: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.prefixes:
@@ -46,6 +48,7 @@ class ServerState:
                 # the ontology's preferred prefix, and the one the dumps and the README use for entities
                 self.prefixes["mdk"] = self.info.base_iri + "ontology/"
                 self.prefixes["kg"] = self.info.base_iri + "id/"
+        self.prefix_pairs = tuple(self.prefixes.items())
 
 
 def attach_state(app: Flask, state: ServerState) -> None:

@@ -46,7 +46,7 @@ def job_for(state: ServerState, query_request: QueryRequest, shape: QueryShape) 
         request.headers.get("Accept"),
         format_parameter(query_request.parameters),
         state.settings.max_rows,
-        state.prefixes.items(),
+        state.prefix_pairs,
         request.base_url,
     )
 

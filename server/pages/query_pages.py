@@ -50,7 +50,7 @@ def query_page(state: ServerState, query_request: QueryRequest, shape: QueryShap
         "default_graphs": query_request.default_graphs,
         "named_graphs": query_request.named_graphs,
         "max_rows": max_rows,
-        "prefixes": tuple(state.prefixes.items()),
+        "prefixes": state.prefix_pairs,
         "base_iri": request.base_url,
         "query_has_dataset": shape.has_dataset_clause,
     }

@@ -62,7 +62,7 @@ def saved_query_page(state: ServerState, saved: SavedQuery) -> Response:
             "default_graphs": None,
             "named_graphs": None,
             "max_rows": call.page_size if paginated else state.settings.max_rows,
-            "prefixes": tuple(state.prefixes.items()),
+            "prefixes": state.prefix_pairs,
             "base_iri": request.base_url,
         }
         kept = {k: v for k, v in values.items() if k not in RESERVED}

@@ -31,7 +31,7 @@ def _run(state: ServerState, query: str, graph_format: OutputFormat | None = Non
         results_format=JSON_RESULTS,
         graph_format=graph_format,
         max_rows=state.settings.max_rows,
-        prefixes=tuple(state.prefixes.items()),
+        prefixes=state.prefix_pairs,
     )
     outcome = state.backend.run(job)
     if outcome.kind == "not_acceptable":

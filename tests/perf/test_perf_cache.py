@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
-from server.cache import ResponseCache
+from core.guard import Limits, analyse
+from server.answering import build_job
+from server.cache import ResponseCache, answer_budgets
 from server.evaluation import Job, Outcome
+from server.express import Answer, ReplayCache
+from server.protocol import QueryRequest
 from tests.server.server_support import ID, KG, RunningServer, running_server, write_fixture_build
 
 MAX_ROWS = 5
@@ -183,3 +188,58 @@ def _encode(query: str) -> str:
     from urllib.parse import urlencode
 
     return urlencode({"query": query})
+
+
+PREFIXES = tuple((f"p{i}", f"https://example.org/vocabulary/{i}/") for i in range(15))
+SMALL_ANSWER = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
+
+
+def _traced(fill: object) -> int:
+    """Bytes that ``fill()`` left allocated (what the cache kept), by Python's own allocation tracer."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        fill()  # type: ignore[operator]
+        return tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_answer_cache_counts_what_small_answers_really_take() -> None:
+    """Light lookups give answers of a few dozen bytes, so the bookkeeping is most of an entry: the byte
+    budget must count it, or the cache holds twice its budget (it once counted 830 bytes of 2,036)."""
+    cache = ResponseCache("v" * 64, max_bytes=64 * 1024 * 1024)
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    texts = [f'SELECT ?s WHERE {{ ?s {label} "label {index}"@en }}' for index in range(3_000)]
+    shapes = [analyse(text, Limits()) for text in texts]  # the guard's memo is not the cache's memory
+
+    def fill() -> None:
+        for index, (text, shape) in enumerate(zip(texts, shapes, strict=True)):
+            request = QueryRequest(text, None, None, {})
+            job = build_job(request, shape, None, None, 10_000, PREFIXES, f"http://h{index % 3}/sparql")
+            cache.put(job, Outcome(kind="ok", body=SMALL_ANSWER + str(index).encode(), content_type="application/json"))
+
+    used = _traced(fill)
+    assert len(cache) == 3_000
+    assert cache.size >= 0.9 * used, (cache.size, used)
+
+
+def test_replays_count_what_they_really_take() -> None:
+    replays = ReplayCache(max_bytes=64 * 1024 * 1024)
+
+    def fill() -> None:
+        for index in range(3_000):
+            for _ in range(2):  # kept at the second asking
+                key = ("http", "127.0.0.1:8000", "/sparql", f"query=ASK%7B%7D%23{index}", "*/*", "", "127.0.0.1:8000")
+                headers = [("content-type", "application/json"), ("etag", f'"{index:032x}"'), ("vary", "Accept")]
+                replays.offer(key, Answer(200, headers, SMALL_ANSWER + str(index).encode()))
+
+    used = _traced(fill)
+    assert len(replays) == 3_000
+    assert replays.bytes >= 0.9 * used, (replays.bytes, used)
+
+
+def test_the_two_caches_share_one_budget() -> None:
+    assert answer_budgets(64, with_replays=True) == (48, 16)
+    assert answer_budgets(64, with_replays=False) == (64, 0)
+    assert sum(answer_budgets(10, with_replays=True)) == 10
