@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from server.allocator import TRIM_EVERY, release_free_memory
 from server.express import Answer, ExpressLane, ReplayKey, replay_key
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,16 @@ def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
         future.set_exception(error)
 
 
+def _trim_now_and_then(loop: asyncio.AbstractEventLoop) -> None:
+    """Return the worker's free memory to the system every :data:`~server.allocator.TRIM_EVERY` seconds."""
+
+    def trim() -> None:
+        if release_free_memory():
+            loop.call_later(TRIM_EVERY, trim)
+
+    loop.call_later(TRIM_EVERY, trim)
+
+
 class Gateway:
     """An RSGI application running ``app`` (WSGI) for complete requests, in ``threads`` threads."""
 
@@ -111,10 +122,14 @@ class Gateway:
         self._threads = _Threads(threads)
         self._body_timeout = body_timeout
         self._max_body_bytes = max_body_bytes
+        self._trimming = False
 
     async def __call__(self, scope: Any, protocol: Any) -> None:
         if scope.proto != "http":
             return
+        if not self._trimming:  # the loop exists only once requests come: trim from it from then on
+            self._trimming = True
+            _trim_now_and_then(asyncio.get_running_loop())
         headers = scope.headers
         body = b""
         key: ReplayKey | None = None

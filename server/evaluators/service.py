@@ -15,8 +15,6 @@ clean refusal for the client.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import gc
 import json
 import logging
@@ -32,6 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from core.settings import Settings
+from server.allocator import release_free_memory
 from server.dataset import DatasetError, StoreSource, load_dataset
 from server.evaluation import Outcome, evaluate
 from server.evaluators import sandbox
@@ -195,10 +194,7 @@ class Evaluator:
 def _release_memory() -> None:
     """Give the freed store's pages back to the system: the allocator keeps them otherwise."""
     gc.collect()
-    library = ctypes.util.find_library("c")
-    if library:
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(library).malloc_trim(0)
+    release_free_memory()
 
 
 def _restore_priority() -> None:

@@ -248,3 +248,10 @@ def test_the_quick_service_test_never_misses_what_the_token_check_finds(pieces: 
     found = _mentions_service(list(tokenize(text))) or _mentions_service(list(tokenize(expand_codepoint_escapes(text))))
     if found:
         assert _may_mention_service(text)
+
+
+def test_free_memory_can_be_given_back_on_this_system() -> None:
+    """HTTP workers trim glibc's arenas every few seconds; on Linux with glibc the call must really happen."""
+    from server.allocator import release_free_memory
+
+    assert release_free_memory() is True
