@@ -1,6 +1,6 @@
 """The HTTP benchmark: this server, ``oxigraph serve`` and rdflib-endpoint side by side, one command.
 
-``.venv/bin/python -m bench.run`` (about 7 minutes) or ``--quick`` (about 1 minute). On 127.0.0.1, for
+``.venv/bin/python -m bench.run`` (about 13 minutes) or ``--quick`` (about 3 minutes). On 127.0.0.1, for
 each dataset (the interview graph from a fresh ``kg build``, and a seeded synthetic corpus of about a
 million triples shaped like it) and each mix (saved queries repeated; ad-hoc queries never repeated), it
 drives each server with the same closed loop (N keep-alive clients for T seconds), after the same warm-up
@@ -43,7 +43,7 @@ HOST = "127.0.0.1"
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="about a minute: shorter runs, smaller corpus")
+    parser.add_argument("--quick", action="store_true", help="about 3 minutes: shorter runs, smaller corpus")
     parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive clients (default: 4)")
     parser.add_argument("--seconds", type=float, help="length of one run (default: 8, quick: 3)")
     parser.add_argument("--rounds", type=int, help="runs per server and mix, alternated (default: 2, quick: 1)")
