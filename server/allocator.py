@@ -13,7 +13,7 @@ import ctypes.util
 import functools
 from collections.abc import Callable
 
-TRIM_EVERY = 5.0  # seconds between two trims in an HTTP worker: a few ms of work, and the growth stays flat
+TRIM_EVERY = 5.0  # seconds between two trims in an HTTP worker: about 10 ms of work, and the growth stays flat
 
 
 @functools.cache

@@ -18,6 +18,7 @@ import logging
 import queue
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -96,14 +97,16 @@ def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
         future.set_exception(error)
 
 
-def _trim_now_and_then(loop: asyncio.AbstractEventLoop) -> None:
-    """Return the worker's free memory to the system every :data:`~server.allocator.TRIM_EVERY` seconds."""
+def _trim_now_and_then() -> None:
+    """Return the worker's free memory to the system every :data:`~server.allocator.TRIM_EVERY` seconds,
+    from a thread of its own: a trim takes about 10 ms, which the event loop does not wait for (ctypes lets
+    the interpreter go during the call)."""
 
     def trim() -> None:
-        if release_free_memory():
-            loop.call_later(TRIM_EVERY, trim)
+        while release_free_memory():
+            time.sleep(TRIM_EVERY)
 
-    loop.call_later(TRIM_EVERY, trim)
+    threading.Thread(target=trim, name="free-memory", daemon=True).start()
 
 
 class Gateway:
@@ -127,9 +130,9 @@ class Gateway:
     async def __call__(self, scope: Any, protocol: Any) -> None:
         if scope.proto != "http":
             return
-        if not self._trimming:  # the loop exists only once requests come: trim from it from then on
+        if not self._trimming:  # started in the worker process, at its first request (never before a fork)
             self._trimming = True
-            _trim_now_and_then(asyncio.get_running_loop())
+            _trim_now_and_then()
         headers = scope.headers
         body = b""
         key: ReplayKey | None = None
