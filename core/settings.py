@@ -144,7 +144,7 @@ class Settings:
     )
     cache_mb: int = option(
         64,
-        help="memory for cached answers per HTTP worker; 0 turns the cache off",
+        help="memory for cached answers per HTTP worker (answer cache and replays together); 0 turns caching off",
         commands=(SERVE,),
         metavar="MB",
         minimum=0,
