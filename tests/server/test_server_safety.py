@@ -19,6 +19,7 @@ from server.runner import EvaluationService
 from tests.server.conftest import QUERY_TIMEOUT
 from tests.server.server_support import ConnectionCounter, RunningServer, evaluator_pids
 
+RECOVERY_SECONDS = 1.0  # from a full queue to answers again
 HEAVY = (
     "SELECT (COUNT(*) AS ?n) WHERE { "
     + " ".join(f"VALUES ?v{i} {{ {' '.join(str(n) for n in range(200))} }}" for i in range(5))
@@ -252,4 +253,11 @@ def test_full_queue_answers_503(kg_server: RunningServer) -> None:
     busy = [a for a in answers if a.status == 503 and "busy" in a.text]
     assert busy, [a.status for a in answers]
     assert all(a.status == 503 and a.header("retry-after") for a in answers)
-    assert kg_server.query("ASK {}").status == 200
+    # The evaluators killed at the deadline are replaced from a store loaded again (about 50 ms here), and
+    # the queue still holds the connections of the clients that gave up: answers come back within a second.
+    recovered_at = time.monotonic() + RECOVERY_SECONDS
+    statuses = []
+    while time.monotonic() < recovered_at and 200 not in statuses:
+        statuses.append(kg_server.query(f"ASK {{}} # after a full queue {len(statuses)}").status)
+        time.sleep(0.02)
+    assert statuses[-1] == 200 and set(statuses) <= {200, 503}, statuses
