@@ -22,7 +22,7 @@ from flask import Flask
 from core.settings import Settings
 from server.backend import Backend, BackendLimits, PoolUnavailable
 from server.blueprints import dumps, meta, pages, queries, sparql
-from server.cache import CachingBackend, ResponseCache, answer_budgets
+from server.cache import CachingBackend, ResponseCache
 from server.cors import init_cors
 from server.dataset import DatasetInfo
 from server.errors import register_error_handlers
@@ -58,9 +58,7 @@ def create_app(
         backend, info = remote, _first_look(remote, settings)
     elif backend is None or info is None:
         backend, info = _own_service(settings)
-    # the express lane (embedded mode only: server.express) keeps replays out of the same answer memory
-    cache_bytes = answer_budgets(settings.cache_bytes, with_replays=settings.express and settings.store is None)[0]
-    cache = ResponseCache(info.version, cache_bytes) if cache_bytes > 0 else None
+    cache = ResponseCache(info.version, settings.cache_bytes) if settings.cache_bytes > 0 else None
     state = ServerState(settings=settings, info=info, backend=CachingBackend(backend, cache))
     attach_state(app, state)
     if isinstance(backend, RemoteBackend):

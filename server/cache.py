@@ -35,13 +35,6 @@ _REPLAY_SHARE = 4  # with the express lane, its replays get 1/4 of the answer me
 _REMEMBERED_KEYS = 4096
 
 
-def answer_budgets(total_bytes: int, with_replays: bool) -> tuple[int, int]:
-    """How one HTTP worker's answer memory (``--cache-mb``) is split: bytes for this cache, bytes for the
-    express lane's replays (:class:`server.express.ReplayCache`); together they never exceed the total."""
-    replays = total_bytes // _REPLAY_SHARE if with_replays else 0
-    return total_bytes - replays, replays
-
-
 class ResponseCache:
     """A segmented least-recently-used map from jobs to successful outcomes, bounded by the bytes it holds.
 
@@ -105,6 +98,19 @@ class ResponseCache:
             self._probation.add(*self._protected.pop_oldest())
         while self._probation.bytes + self._protected.bytes > self.max_bytes and self._probation.entries:
             self._probation.pop_oldest()
+
+    def share_with_replays(self) -> int:
+        """Hand a quarter of this worker's answer memory (``--cache-mb``) to the express lane's replays
+        (:class:`server.express.ReplayCache`), which live beside this cache; the bytes handed over.
+
+        Called once, when the lane is made: an app run without the lane keeps the whole budget.
+        """
+        replays = self.max_bytes // _REPLAY_SHARE
+        with self._lock:
+            self.max_bytes -= replays
+            self.probation_bytes = self.max_bytes // _PROBATION_SHARE
+            self._shrink()
+        return replays
 
     def reset(self, version: str) -> None:
         """Forget every answer: the dataset is now ``version`` (a remote store was published to)."""

@@ -33,7 +33,7 @@ from werkzeug.sansio.utils import get_host
 from core.guard import QueryRejected, analyse
 from server.answering import REPLAY_MARK, TRUNCATED_HEADER, build_job, failure
 from server.backend import PoolUnavailable
-from server.cache import CachingBackend, answer_budgets
+from server.cache import CachingBackend
 from server.cors import EXPOSED_HEADERS
 from server.errors import ApiError
 from server.evaluation import Outcome
@@ -131,7 +131,7 @@ class ExpressLane:
         self._client = client
         self._backend = backend
         self._settings = state.settings
-        budget = answer_budgets(state.settings.cache_bytes, with_replays=True)[1]
+        budget = backend.cache.share_with_replays() if backend.cache is not None else 0  # one --cache-mb for both
         self.replays = ReplayCache(budget) if budget > 0 else None
 
     @classmethod

@@ -16,7 +16,7 @@ import pytest
 
 from core.guard import Limits, analyse
 from server.answering import build_job
-from server.cache import ResponseCache, answer_budgets
+from server.cache import ResponseCache
 from server.evaluation import Job, Outcome
 from server.express import Answer, ReplayCache
 from server.protocol import QueryRequest
@@ -240,6 +240,13 @@ def test_replays_count_what_they_really_take() -> None:
 
 
 def test_the_two_caches_share_one_budget() -> None:
-    assert answer_budgets(64, with_replays=True) == (48, 16)
-    assert answer_budgets(64, with_replays=False) == (64, 0)
-    assert sum(answer_budgets(10, with_replays=True)) == 10
+    cache = ResponseCache("v1", max_bytes=64_000)
+    untouched = ResponseCache("v1", max_bytes=64_000)  # an app run without the express lane keeps it all
+    body = Outcome(kind="ok", body=b"x" * 1_000, content_type="text/plain")
+    for index in range(60):
+        cache.put(Job(f"ASK {{ <urn:{index}> ?p ?o }}", None, None, None, None, None, 10), body)
+    assert cache.share_with_replays() == 16_000
+    assert cache.max_bytes == 48_000 and cache.size <= 48_000  # what it held beyond its new share is gone
+    assert untouched.max_bytes == 64_000
+    odd = ResponseCache("v1", max_bytes=10)
+    assert odd.share_with_replays() + odd.max_bytes == 10
