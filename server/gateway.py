@@ -18,11 +18,9 @@ import logging
 import queue
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from server.allocator import TRIM_EVERY, release_free_memory
 from server.express import Answer, ExpressLane, ReplayKey, replay_key
 
 log = logging.getLogger(__name__)
@@ -97,18 +95,6 @@ def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
         future.set_exception(error)
 
 
-def _trim_now_and_then() -> None:
-    """Return the worker's free memory to the system every :data:`~server.allocator.TRIM_EVERY` seconds,
-    from a thread of its own: a trim takes about 10 ms, which the event loop does not wait for (ctypes lets
-    the interpreter go during the call)."""
-
-    def trim() -> None:
-        while release_free_memory():
-            time.sleep(TRIM_EVERY)
-
-    threading.Thread(target=trim, name="free-memory", daemon=True).start()
-
-
 class Gateway:
     """An RSGI application running ``app`` (WSGI) for complete requests, in ``threads`` threads."""
 
@@ -125,14 +111,10 @@ class Gateway:
         self._threads = _Threads(threads)
         self._body_timeout = body_timeout
         self._max_body_bytes = max_body_bytes
-        self._trimming = False
 
     async def __call__(self, scope: Any, protocol: Any) -> None:
         if scope.proto != "http":
             return
-        if not self._trimming:  # started in the worker process, at its first request (never before a fork)
-            self._trimming = True
-            _trim_now_and_then()
         headers = scope.headers
         body = b""
         key: ReplayKey | None = None

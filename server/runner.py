@@ -29,6 +29,7 @@ from pathlib import Path
 from flask import Flask
 
 from core.settings import Settings
+from server.allocator import trim_now_and_then
 from server.backend import BackendLimits
 from server.dataset import DatasetError, DatasetInfo
 from server.evaluators import sandbox
@@ -171,6 +172,8 @@ def serve(settings: Settings) -> int:
 
 
 def _gateway(settings: Settings, app: Flask) -> Gateway:
+    """The HTTP worker's application; called in the worker process, so its memory trimming starts there."""
+    trim_now_and_then()
     express = ExpressLane.for_state(get_state(app)) if settings.express else None
     return Gateway(app, settings.http_threads, settings.body_timeout, settings.max_body_bytes, express)
 
