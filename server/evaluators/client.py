@@ -82,9 +82,10 @@ class _Exchange:
         "_buffer",
         "_channel",
         "_deadline",
-        "_expected",
         "_fd",
         "_loop",
+        "_outcome",
+        "_received",
         "_renice",
         "_timer",
         "deadline_at",
@@ -109,11 +110,15 @@ class _Exchange:
         self._deadline = deadline
         self._timer = loop.call_at(give_up_at, self._expire)
         self._renice: asyncio.TimerHandle | None = None
-        self._buffer = bytearray()
-        self._expected = 0  # the outcome's length, once its header is in
+        self._buffer = bytearray()  # the greeting and the outcome's header
+        self._outcome: bytearray | None = None  # a long outcome, allocated once its length is known
+        self._received = 0
         loop.add_reader(self._fd, self._readable)
 
     def _readable(self) -> None:
+        if self._outcome is not None:
+            self._read_outcome()
+            return
         try:
             data = self._channel.recv(_READ_SIZE)
         except (BlockingIOError, InterruptedError):
@@ -131,10 +136,33 @@ class _Exchange:
             self.pid = GREETING.unpack_from(buffer)[0]
             del buffer[: GREETING.size]
             self._greeted()
-        if not self._expected and len(buffer) >= OUTCOME_HEADER_SIZE:
-            self._expected = outcome_size(buffer)
-        if self._expected and len(buffer) >= self._expected:
-            self._finish(outcome=decode_outcome(bytes(buffer)))
+        if len(buffer) < OUTCOME_HEADER_SIZE:
+            return
+        expected = outcome_size(buffer)
+        if len(buffer) >= expected:
+            self._finish(outcome=decode_outcome(buffer))
+            return
+        # a long answer: from here on the kernel copies it straight into one buffer of its final size
+        self._outcome = bytearray(expected)
+        self._outcome[: len(buffer)] = buffer
+        self._received = len(buffer)
+        self._buffer = bytearray()
+
+    def _read_outcome(self) -> None:
+        outcome = self._outcome
+        assert outcome is not None
+        try:
+            count = self._channel.recv_into(memoryview(outcome)[self._received :])
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            count = 0
+        if not count:
+            self._finish(exception=ChannelClosed())
+            return
+        self._received += count
+        if self._received == len(outcome):
+            self._finish(outcome=decode_outcome(outcome))
 
     def _greeted(self) -> None:
         now = self._loop.time()

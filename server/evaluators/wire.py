@@ -84,15 +84,17 @@ def outcome_size(header: bytes | bytearray) -> int:
     return _OUTCOME.size + type_size + message_size + body_size
 
 
-def decode_outcome(data: bytes) -> Outcome:
-    """An outcome from its complete bytes (see :func:`outcome_size`)."""
+def decode_outcome(data: bytes | bytearray) -> Outcome:
+    """An outcome from its complete bytes (see :func:`outcome_size`); the body is copied once, from ``data``."""
     kind, truncated, type_size, message_size, _ = _OUTCOME.unpack_from(data)
+    view = memoryview(data)
     start = _OUTCOME.size
+    body_start = start + type_size + message_size
     return Outcome(
         kind=_KINDS[kind],  # type: ignore[arg-type]
-        content_type=data[start : start + type_size].decode("ascii"),
-        message=data[start + type_size : start + type_size + message_size].decode("utf-8"),
-        body=data[start + type_size + message_size :],
+        content_type=str(view[start : start + type_size], "ascii"),
+        message=str(view[start + type_size : body_start], "utf-8"),
+        body=bytes(view[body_start:]),
         truncated=bool(truncated),
     )
 

@@ -23,6 +23,12 @@ SELECT = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#labe
 ASK = "ASK { ?s ?p ?o }"
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 4"
 MANY = "SELECT ?s WHERE { ?s ?p ?o }"  # over the row cap: X-Result-Truncated
+# one row holding a 4 MiB literal, built by doubling: an answer that reaches the worker in many reads
+LONG = (
+    'SELECT ?s21 WHERE { BIND("abcd" AS ?s0) '
+    + " ".join(f"BIND(CONCAT(?s{n}, ?s{n}) AS ?s{n + 1})" for n in range(21))
+    + " }"
+)
 
 CASES = [
     ("select-json", {"query": SELECT}, {"Accept": "application/sparql-results+json"}),
@@ -35,6 +41,7 @@ CASES = [
     ("construct-turtle", {"query": CONSTRUCT}, {"Accept": "text/turtle"}),
     ("construct-ntriples", {"query": CONSTRUCT, "format": "n3"}, {"Accept": "application/n-triples"}),
     ("truncated", {"query": MANY}, {"Accept": "text/csv"}),
+    ("long-answer", {"query": LONG}, {"Accept": "application/sparql-results+json"}),
     ("unknown-parameter", {"query": ASK, "_": "12345"}, {"Accept": "application/sparql-results+json"}),
     ("french", {"query": ASK}, {"Accept": "application/sparql-results+json", "Accept-Language": "fr"}),
     ("host", {"query": "SELECT ?x WHERE { BIND(<rel> AS ?x) }"}, {"Accept": "text/csv", "Host": "kg.example"}),
@@ -92,6 +99,15 @@ def test_the_same_answer_by_either_path(
     for attempt in range(3):  # a new query, the same one (answer cache), the same one again (replay)
         expected = _comparable(_get(app_only, parameters, headers))
         assert _comparable(_get(express, parameters, headers)) == expected, f"{name}, request {attempt + 1}"
+
+
+def test_a_long_answer_arrives_whole(servers: tuple[RunningServer, RunningServer]) -> None:
+    """4 MiB from the evaluator, read in many pieces into one buffer, and every byte of it sent."""
+    express, _ = servers
+    answer = _get(express, {"query": LONG + " # whole"}, {"Accept": "application/sparql-results+json"})
+    assert answer.status == 200
+    (row,) = json.loads(answer.body)["results"]["bindings"]
+    assert row["s21"]["value"] == "abcd" * 2**21
 
 
 def test_plain_queries_are_answered_on_the_loop_and_repeats_replayed(
