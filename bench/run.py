@@ -218,7 +218,7 @@ def slow_clients(kg: servers.Server, oxigraph: servers.Server, options: argparse
 
 
 _PROCESS_KINDS = {
-    "kg-http": "HTTP worker (granian, Flask, answer cache)",
+    "kg-http": "HTTP worker (event loop, Flask, answer cache)",
     "kg-evaluation": "evaluation service (forks the evaluators)",
     "kg-evaluator": "evaluator",
 }
@@ -232,7 +232,7 @@ def _process_memory(kg: servers.Server) -> dict[str, str]:
             name = Path(f"/proc/{pid}/comm").read_text().strip()
         except OSError:
             continue
-        kind = _PROCESS_KINDS.get(name, "supervisor (granian's master)")
+        kind = _PROCESS_KINDS.get(name, "supervisor (forks the HTTP workers)")
         summary.setdefault(kind, []).append(servers.memory_of(pid))
     return {
         name: f"{len(values)} x RSS {sum(r for r, _ in values) / len(values) / MB:,.0f} MB, "

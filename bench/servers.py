@@ -1,6 +1,6 @@
 """Starting, measuring and stopping the three servers the benchmark compares, all on 127.0.0.1.
 
-* this server: ``kg serve --build-dir DIR`` (granian, the evaluation service, answer cache);
+* this server: ``kg serve --build-dir DIR`` (its HTTP workers, the evaluation service, answer cache);
 * ``oxigraph serve`` (PyPI package ``oxigraph``, the Rust server) in memory, loaded over its Graph Store
   endpoint, with the union of the named graphs as default graph (as this server has);
 * rdflib-endpoint (FastAPI and rdflib's engine under uvicorn), over an rdflib ``Dataset`` with the union

@@ -120,7 +120,7 @@ class Settings:
     )
     max_connections: int = option(
         16_384,
-        help="client connections served at once, idle keep-alive ones included; more wait in the kernel's queue",
+        help="client connections held at once, idle keep-alive ones included; beyond, 503 with Retry-After",
         commands=(SERVE,),
         metavar="N",
         minimum=1,
@@ -186,7 +186,7 @@ class Settings:
         flag="--data",
         parse=DataFile.parse,
     )
-    backlog: int = option(1024, help="connections the kernel queues beyond --max-connections", minimum=1)
+    backlog: int = option(1024, help="new connections the kernel queues until a worker accepts them", minimum=1)
     worker_memory_mb: int = option(2048, help="address space an evaluator may add to the store's", minimum=0)
     isolate_network: bool = option(True, help="put the evaluators in a private network namespace")
     express: bool = option(True, help="answer plain /sparql queries and repeated answers without the web app")

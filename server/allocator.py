@@ -1,8 +1,8 @@
 """Giving freed memory back to the system, which glibc's allocator does not do by itself.
 
-An HTTP worker's answers are built in Python and copied into granian's Rust buffers on other threads;
-glibc keeps what those threads free in its per-thread arenas, so a worker serving many different small
-answers grew by about 40 MB in 30 s of light lookups with nothing live to show for it. ``malloc_trim``
+An HTTP worker builds answers on its event loop and in its request threads; glibc keeps what threads
+free in its per-thread arenas, so a worker serving many different small answers grew by about 40 MB in
+30 s of light lookups with nothing live to show for it. ``malloc_trim``
 returns the free pages; the evaluation service also calls it once it has let its store go.
 """
 

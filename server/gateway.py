@@ -1,13 +1,13 @@
-"""Between granian and the Flask app: a request reaches a Python thread only once it is complete.
+"""Between the HTTP front and the Flask app: a request reaches a Python thread only once it is complete.
 
-granian's WSGI interface calls the app as soon as the headers are in, and the app's thread then blocks
-while the body trickles in: 80 clients sending a POST body slowly held every request thread of a worker,
-and good clients got no answer. This gateway is an RSGI application instead (granian's native interface):
-on the worker's event loop it reads the whole body, within ``body_timeout`` (408 past it) and within
-``max_body_bytes`` (413 beyond, unread), and only then runs the WSGI app in a bounded pool of threads
-with the body in memory. Answers up to ``_BUFFERED_BYTES`` are sent in one piece; larger ones (the dumps)
-are streamed chunk by chunk, each chunk read in the pool. The environ is the minimal PEP 3333 one:
-nothing of the process environment is copied into every request.
+A WSGI server that calls the app as soon as the headers are in leaves the app's thread blocked while the
+body trickles in: 80 clients sending a POST body slowly held every request thread of a worker, and good
+clients got no answer. This gateway is called by the front (:mod:`server.front`) on the worker's event
+loop with the request's head and the request, whose body it reads there, whole, within ``body_timeout``
+(408 past it) and within ``max_body_bytes`` (413 beyond, unread), and only then runs the WSGI app in a
+bounded pool of threads with the body in memory. Answers up to ``_BUFFERED_BYTES`` are sent in one piece;
+larger ones (the dumps) are streamed chunk by chunk, each chunk read in the pool. The environ is the
+minimal PEP 3333 one: nothing of the process environment is copied into every request.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
 
 
 class Gateway:
-    """An RSGI application running ``app`` (WSGI) for complete requests, in ``threads`` threads."""
+    """Runs ``app`` (WSGI) for complete requests, in ``threads`` threads; plain queries and replays on the loop."""
 
     def __init__(
         self,
@@ -113,8 +113,6 @@ class Gateway:
         self._max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Any, protocol: Any) -> None:
-        if scope.proto != "http":
-            return
         headers = scope.headers
         body = b""
         key: ReplayKey | None = None

@@ -1,11 +1,12 @@
-"""Running the server: the evaluation service, then granian serving the Flask app in several processes.
+"""Running the server: the evaluation service, then the HTTP workers serving the Flask app.
 
 The process layout (``kg serve`` with the defaults, on a machine with C cores)::
 
-    kg serve  (supervisor: granian's master; restarts the evaluation service if it dies)
-    ├── HTTP worker x C        granian: a Rust event loop holds every connection (slow and idle ones
-    │                          cost no Python thread) and hands complete requests to the Flask app,
-    │                          one blocking thread per request in flight
+    kg serve  (supervisor: binds the port, forks the HTTP workers and replaces a dead one; restarts
+    │          the evaluation service if it dies)
+    ├── kg-http x C            an event loop (uvloop, httptools) holds every connection, slow and idle
+    │                          ones included, and hands complete requests to the gateway: plain
+    │                          queries and replays on the loop, the Flask app in a bounded thread pool
     └── kg-evaluation          loads the store, forks the evaluators, lets its copy go; no network
         └── kg-evaluator x C   forked from it: one query at a time, killed at its deadline
 
@@ -19,12 +20,15 @@ from __future__ import annotations
 import logging
 import pickle
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
@@ -36,11 +40,17 @@ from server.evaluators import sandbox
 from server.evaluators.client import EvaluatorClient, ServiceAddress
 from server.evaluators.service import ServiceConfig
 from server.express import ExpressLane
+from server.front.site import Site, run_site
+from server.front.supervisor import Supervisor, WorkerPlan, listen
 from server.gateway import Gateway
 from server.state import get_state
 
 log = logging.getLogger(__name__)
 
+# a request's head may carry a GET query of the longest length accepted (100,000 characters, each up to
+# 4 bytes of UTF-8 written as %XX: 12 bytes) and then some headers
+_LONGEST_QUERY_URL = 1_200_000
+_HEADERS_ROOM = 64 * 1024
 _RESTART_PAUSE = 0.5  # between a dead service and its replacement, so a crash loop cannot spin
 
 
@@ -119,14 +129,10 @@ class EvaluationService:
 
 def serve(settings: Settings) -> int:
     """Serve until SIGINT or SIGTERM (in-flight requests finish first); the exit code."""
-    from granian.constants import HTTPModes, Interfaces, Loops
-    from granian.http import HTTP1Settings
-    from granian.log import LogLevels
-    from granian.server import Server
-
     from server.app import create_app
 
     sandbox.raise_open_files_limit()
+    listener = listen(settings.host, settings.port, settings.backlog)  # refused at once if the port is taken
     directory = Path(tempfile.mkdtemp(prefix="kg-serve-"))
     service: EvaluationService | None = None
     try:
@@ -137,38 +143,48 @@ def serve(settings: Settings) -> int:
             client = service.client()
 
             def load_app() -> Gateway:
-                sandbox.set_process_name("kg-http")
                 return _gateway(settings, create_app(settings, backend=client, info=info))
         else:
 
             def load_app() -> Gateway:
-                sandbox.set_process_name("kg-http")
                 return _gateway(settings, create_app(settings))
 
-        server = Server(
-            target="server.app:create_app",
-            address=settings.host,
-            port=settings.port,
-            interface=Interfaces.RSGI,
-            loop=Loops.uvloop,  # libuv's loop: waking it from granian's thread and the evaluator I/O cost less
-            workers=settings.http_workers,
-            backpressure=max(1, settings.max_connections // settings.http_workers),
-            backlog=settings.backlog,
-            http=HTTPModes.auto,
-            http1_settings=HTTP1Settings(header_read_timeout=int(settings.header_timeout * 1000)),
-            websockets=False,
-            log_level=LogLevels.error,
-            respawn_failed_workers=True,
-            respawn_interval=0.5,
-            workers_kill_timeout=max(5, int(settings.query_timeout) + 2),
-        )
-        server.on_startup(lambda: _announce(settings))
-        server.serve(target_loader=load_app, wrap_loader=False)
+        plan = WorkerPlan(settings.http_workers, _worker(settings, load_app), _drain_timeout(settings))
+        port = listener.getsockname()[1]
+        Supervisor(listener, plan).run(on_ready=lambda: _announce(settings.host, port))
     finally:
+        listener.close()
         if service is not None:
             service.stop()
         shutil.rmtree(directory, ignore_errors=True)
     return 0
+
+
+def _worker(settings: Settings, load_app: Callable[[], Gateway]) -> Callable[[socket.socket, Any, int], None]:
+    """What an HTTP worker runs once forked: its own app, on its own event loop, until it is drained."""
+
+    def serve(listener: socket.socket, loads: Any, slot: int) -> None:
+        import uvloop  # libuv's loop: the accept, read and write paths and the evaluator I/O cost less
+
+        sandbox.set_process_name("kg-http")
+        gateway = load_app()
+        site = Site(
+            gateway,
+            listener,
+            loads,
+            slot,
+            max_connections=max(1, settings.max_connections // settings.http_workers),
+            header_timeout=settings.header_timeout,
+            max_head_bytes=max(settings.max_body_bytes, _LONGEST_QUERY_URL) + _HEADERS_ROOM,
+        )
+        run_site(site, _drain_timeout(settings), uvloop.new_event_loop)
+
+    return serve
+
+
+def _drain_timeout(settings: Settings) -> float:
+    """How long a stopping worker lets its requests in flight run: past any query's deadline."""
+    return max(5.0, settings.query_timeout + 2)
 
 
 def _gateway(settings: Settings, app: Flask) -> Gateway:
@@ -178,7 +194,6 @@ def _gateway(settings: Settings, app: Flask) -> Gateway:
     return Gateway(app, settings.http_threads, settings.body_timeout, settings.max_body_bytes, express)
 
 
-def _announce(settings: Settings) -> None:
-    host = settings.host
+def _announce(host: str, port: int) -> None:
     shown = f"[{host}]" if ":" in host else host
-    print(f"Serving the SPARQL endpoint at http://{shown}:{settings.port}/sparql", flush=True)
+    print(f"Serving the SPARQL endpoint at http://{shown}:{port}/sparql", flush=True)

@@ -1,7 +1,7 @@
 """Faults under load: evaluators killed with SIGKILL, the whole server stopped with SIGTERM, then restarted.
 
 The endpoint is read-only, so a query whose evaluator died is simply run again on a fresh one: clients
-must see no failure at all. SIGTERM must let the requests already in flight finish (granian's graceful
+must see no failure at all. SIGTERM must let the requests already in flight finish (the workers' graceful
 stop), end every process, and a restart on the same build must serve the same data (same version).
 """
 

@@ -1,6 +1,6 @@
 """Several HTTP worker processes share the clients: every worker serves, whichever connection it takes.
 
-granian's workers accept from one listening socket; each connection stays with the worker that took it.
+The workers accept from one listening socket; each connection stays with the worker that took it.
 The test opens many short connections and reads from ``/proc`` which worker holds each, so a second worker
 that never serves (a broken ``--http-workers``) is caught.
 """
