@@ -16,6 +16,7 @@ lock crosses a fork); request threads share it under a lock.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -123,7 +124,10 @@ class ResponseCache:
     def etag(self, job: Job) -> str:
         """A strong validator: the dataset version and every field of the key, hashed."""
         digest = hashlib.sha256(self.version.encode("utf-8"))
-        digest.update(repr(job).encode("utf-8"))
+        fields = job.fields()
+        digest.update(repr(fields[:7]).encode("utf-8"))
+        digest.update(_prefixes_digest(job.prefixes))  # the same tuple in every job: hashed once
+        digest.update(repr(fields[8:]).encode("utf-8"))
         return digest.hexdigest()[:32]
 
     @property
@@ -135,6 +139,11 @@ class ResponseCache:
     def __len__(self) -> int:
         with self._lock:
             return len(self._probation.entries) + len(self._protected.entries)
+
+
+@functools.lru_cache(maxsize=8)
+def _prefixes_digest(prefixes: tuple[tuple[str, str], ...]) -> bytes:
+    return hashlib.sha256(repr(prefixes).encode("utf-8")).digest()
 
 
 class _Segment:

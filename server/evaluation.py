@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import pyoxigraph as ox
@@ -42,6 +42,29 @@ class Job:
     prefixes: tuple[tuple[str, str], ...] = ()
     base_iri: str | None = None
     query_has_dataset: bool = False
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # a job is looked up several times per request (answer cache, its segments, the remembered keys)
+        object.__setattr__(self, "_hash", hash(self.fields()))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def fields(self) -> tuple[object, ...]:
+        """Everything the answer depends on, in one tuple (what equal jobs share)."""
+        return (
+            self.query,
+            self.capped_query,
+            self.default_graphs,
+            self.named_graphs,
+            self.results_format,
+            self.graph_format,
+            self.max_rows,
+            self.prefixes,
+            self.base_iri,
+            self.query_has_dataset,
+        )
 
 
 @dataclass(frozen=True, slots=True)

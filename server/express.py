@@ -23,10 +23,11 @@ compares the two, header by header).
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus
 
 from werkzeug.sansio.utils import get_host
 
@@ -51,13 +52,14 @@ _NOT_REPLAYED = frozenset(
 _DATASET_PARAMETERS = frozenset(
     {"default-graph-uri", "named-graph-uri", "update", "using-graph-uri", "using-named-graph-uri"}
 )
+_NO_FORMAT = dict.fromkeys(FORMAT_PARAMETERS, "")
 _REMEMBERED_KEYS = 4096
 _ENTRY_OVERHEAD = 650  # the key's strings, the header list, the dict slot: measured with tracemalloc (tests/perf)
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A complete HTTP answer, as granian sends it."""
+    """A complete HTTP answer, as the front sends it (:meth:`server.front.connection.Request.response_bytes`)."""
 
     status: int
     headers: list[tuple[str, str]]
@@ -131,6 +133,7 @@ class ExpressLane:
         self._client = client
         self._backend = backend
         self._settings = state.settings
+        self._limits = state.settings.limits  # derived on every call: read it once
         budget = backend.cache.share_with_replays() if backend.cache is not None else 0  # one --cache-mb for both
         self.replays = ReplayCache(budget) if budget > 0 else None
 
@@ -180,7 +183,7 @@ class ExpressLane:
         if not any(request.parameters.values()) and prefers_html(accept):
             return None  # a browser: the app renders a page
         try:
-            shape = analyse(request.query, self._settings.limits)
+            shape = analyse(request.query, self._limits)
             job = build_job(
                 request,
                 shape,
@@ -220,6 +223,10 @@ class ExpressLane:
 
 def _plain_query(scope: Any) -> QueryRequest | None:
     """The query of a query string with nothing the lane leaves to the app; else ``None``."""
+    string = scope.query_string
+    if string.startswith("query=") and "&" not in string:  # most tools send the query alone
+        text = unquote_plus(string[6:], errors="replace")
+        return QueryRequest(query=text, default_graphs=None, named_graphs=None, parameters=dict(_NO_FORMAT))
     query: str | None = None
     parameters = dict.fromkeys(FORMAT_PARAMETERS, "")
     seen: set[str] = set()
@@ -240,9 +247,14 @@ def _plain_query(scope: Any) -> QueryRequest | None:
 
 def _base_url(scope: Any) -> str:
     """The request's URL without its query string, as Werkzeug's ``request.base_url`` spells it."""
-    host, _, port = scope.server.rpartition(":")
-    name = get_host(scope.scheme, scope.headers.get("host"), (host, int(port) if port.isdigit() else None))
-    return f"{scope.scheme}://{name}{scope.path}"
+    return _spelled_base_url(scope.scheme, scope.headers.get("host"), scope.server, scope.path)
+
+
+@functools.lru_cache(maxsize=64)  # the same few hosts and one path, request after request
+def _spelled_base_url(scheme: str, host_header: str | None, server: str, path: str) -> str:
+    host, _, port = server.rpartition(":")
+    name = get_host(scheme, host_header, (host, int(port) if port.isdigit() else None))
+    return f"{scheme}://{name}{path}"
 
 
 def _text(status: int, message: str, headers: list[tuple[str, str]]) -> Answer:
@@ -252,5 +264,5 @@ def _text(status: int, message: str, headers: list[tuple[str, str]]) -> Answer:
 
 
 def _without_date(answer: Answer) -> Answer:
-    """The answer without its ``Date`` header, which granian sets afresh on every answer it sends."""
+    """The answer without its ``Date`` header, which the front sets afresh on every answer it sends."""
     return Answer(answer.status, [(n, v) for n, v in answer.headers if n.lower() != "date"], answer.body)

@@ -151,6 +151,7 @@ def _choose(formats: tuple[Format, ...], accept: str | None, parameter: str | No
     return chosen if quality > 0 else None
 
 
+@functools.lru_cache(maxsize=256)
 def prefers_html(accept: str | None) -> bool:
     """Is this a browser asking for a page? ``text/html`` (or XHTML) listed first, at the top quality.
 

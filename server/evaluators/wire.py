@@ -9,6 +9,7 @@ crosses the process boundary without being copied into another object first.
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 import struct
@@ -29,6 +30,7 @@ class ChannelClosed(Exception):
 
 
 def encode_job(job: Job) -> bytes:
+    """The job as JSON; the server's prefixes, the same tuple in every job, are encoded once (last)."""
     fields = [
         job.query,
         job.capped_query,
@@ -37,16 +39,21 @@ def encode_job(job: Job) -> bytes:
         [job.results_format.name, job.results_format.content_type] if job.results_format else None,
         [job.graph_format.name, job.graph_format.content_type] if job.graph_format else None,
         job.max_rows,
-        [list(pair) for pair in job.prefixes],
         job.base_iri,
         job.query_has_dataset,
     ]
-    payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    head = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    payload = f"{head[:-1]},{_prefixes_json(job.prefixes)}]".encode()
     return _LENGTH.pack(len(payload)) + payload
 
 
+@functools.lru_cache(maxsize=8)
+def _prefixes_json(prefixes: tuple[tuple[str, str], ...]) -> str:
+    return json.dumps([list(pair) for pair in prefixes], ensure_ascii=False, separators=(",", ":"))
+
+
 def decode_job(payload: bytes) -> Job:
-    (query, capped, defaults, named, results, graph, max_rows, prefixes, base_iri, has_dataset) = json.loads(payload)
+    (query, capped, defaults, named, results, graph, max_rows, base_iri, has_dataset, prefixes) = json.loads(payload)
     return Job(
         query=query,
         capped_query=capped,
