@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 TokenKind = Literal["iri", "string", "var", "langtag", "word", "punct"]
 
@@ -38,9 +37,9 @@ _TOKEN = re.compile(
 _CODEPOINT_ESCAPE = re.compile(_UCHAR)
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One lexical token with its span in the scanned text."""
+class Token(NamedTuple):
+    """One lexical token with its span in the scanned text (a tuple: half the cost of a frozen dataclass,
+    and a query has dozens)."""
 
     kind: TokenKind
     text: str

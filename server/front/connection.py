@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from email.utils import formatdate
 from http import HTTPStatus
 from typing import Protocol
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
 import httptools
 
@@ -143,7 +143,7 @@ class Connection(asyncio.Protocol):
             raise httptools.HttpParserError("the request target is not a URL") from None
         scope = Scope(
             parser.get_method().decode("ascii", "replace"),
-            unquote((url.path or b"/").decode("latin-1"), errors="replace"),
+            _decoded_path(url.path or b"/"),
             (url.query or b"").decode("latin-1"),
             self._headers,
             parser.get_http_version(),
@@ -280,6 +280,11 @@ class Connection(asyncio.Protocol):
         transport.write_eof()
         self._resume_reading()
         asyncio.get_running_loop().call_later(_LINGER, self.close)
+
+
+def _decoded_path(raw: bytes) -> str:
+    """The path as text: percent escapes and raw bytes alike read as UTF-8 (what the app's routes expect)."""
+    return (unquote_to_bytes(raw) if b"%" in raw else raw).decode("utf-8", "replace")
 
 
 def http_date(now: float) -> bytes:
