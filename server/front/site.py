@@ -34,7 +34,8 @@ from server.front.request import Request, Scope
 log = logging.getLogger(__name__)
 
 _SWEEP_EVERY = 1.0  # seconds between two passes of the header timeout
-_YIELD_FOR = 0.005  # how long a worker lets the one whose turn it is take a waiting connection
+_YIELD_FOR = 0.005  # how long a worker stops watching the socket to let the one whose turn it is accept
+_INSIST_FOR = 0.001  # then, how long it takes any connection still waiting, whoever's turn it is
 FILL = 8  # connections a worker takes before the next one is given any
 _FULL = 1 << 30  # the load a worker publishes when it accepts nothing, so no other waits for it
 _ACCEPT_RETRY = 0.1  # after the process runs out of file descriptors
@@ -66,7 +67,7 @@ class Site:
         self._connections: set[Connection] = set()
         self._adopting = 0  # accepted sockets not yet connections
         self._accepting = False
-        self._yielding_since = 0.0
+        self._insist_until = 0.0  # after leaving its turn, the worker takes what still waits until then
         self._date_second = -1
         self._date = b""
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -95,13 +96,9 @@ class Site:
 
     def _accept(self) -> None:
         mine = len(self._connections) + self._adopting
-        if self._not_my_turn(mine):
-            now = time.monotonic()
-            if not self._yielding_since:
-                self._yielding_since = now
-            if now - self._yielding_since < _YIELD_FOR:
-                return  # a less loaded worker is awake too, and takes it
-        self._yielding_since = 0.0
+        if time.monotonic() > self._insist_until and self._not_my_turn(mine):
+            self._leave_turn()
+            return
         try:
             client, _ = self._listener.accept()
         except (BlockingIOError, InterruptedError):
@@ -120,6 +117,17 @@ class Site:
         self._adopting += 1
         self._publish_load()
         self._loop.create_task(self._adopt(client))
+
+    def _leave_turn(self) -> None:
+        """Stop watching the socket for a while (rather than spin on it while it stays readable)."""
+        assert self._loop is not None
+        self._loop.remove_reader(self._listener.fileno())
+        self._loop.call_later(_YIELD_FOR, self._take_turn_back)
+
+    def _take_turn_back(self) -> None:
+        if self._accepting and not self.draining and self._loop is not None:
+            self._insist_until = time.monotonic() + _INSIST_FOR  # a connection nobody took: ours now
+            self._loop.add_reader(self._listener.fileno(), self._accept)
 
     def _not_my_turn(self, mine: int) -> bool:
         """Whether another worker should take the next connection: the first worker under :data:`FILL`

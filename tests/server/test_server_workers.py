@@ -1,6 +1,7 @@
 """Several HTTP worker processes share the clients: every worker serves, whichever connection it takes.
 
-The workers accept from one listening socket; each connection stays with the worker that took it.
+The workers accept from one listening socket; each connection stays with the worker that took it. They
+take connections in turn, the first until it holds ``FILL`` of them, so each round opens more than that.
 The test opens many short connections and reads from ``/proc`` which worker holds each, so a second worker
 that never serves (a broken ``--http-workers``) is caught.
 """
@@ -16,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from server.front.site import FILL
 from tests.server.server_support import RunningServer, processes_named, running_server
 
-ROUNDS = 12
-CLIENTS = 4
+ROUNDS = 6
+CLIENTS = FILL + 4
 
 
 @pytest.fixture(scope="module")
