@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from core.lexer import Token, expand_codepoint_escapes, tokenize
+from core.lexer import Token, expand_codepoint_escapes, token_list
 
 QUERY_FORMS = frozenset({"select", "ask", "construct", "describe"})
 UPDATE_KEYWORDS = frozenset({"insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy", "with"})
@@ -110,10 +110,10 @@ def _analyse_memo(text: str, limits: Limits) -> QueryShape:
 def _analyse(text: str, limits: Limits) -> QueryShape:
     if len(text) > limits.max_chars:
         raise QueryRejected(413, f"query longer than {limits.max_chars} characters")
-    tokens = list(tokenize(text))
+    tokens = token_list(text)
     _check_depth(tokens, limits)
     if _may_mention_service(text) and (
-        _mentions_service(tokens) or _mentions_service(list(tokenize(expand_codepoint_escapes(text))))
+        _mentions_service(tokens) or _mentions_service(token_list(expand_codepoint_escapes(text)))
     ):
         raise QueryRejected(
             400, "SERVICE (federated query) is not supported: this endpoint never makes outbound requests"

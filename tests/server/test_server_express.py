@@ -16,7 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from server.express import unquote_plus_fast
 from tests.server.server_support import Answer, RunningServer, running_server
 
 SELECT = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?s LIMIT 3"
@@ -144,3 +147,14 @@ def test_a_conditional_request_still_gets_its_304(servers: tuple[RunningServer, 
     etag = _get(express, parameters, accept).header("etag")
     assert etag
     assert _get(express, parameters, {**accept, "If-None-Match": etag}).status == 304
+
+
+_URL_TEXT = st.text(alphabet=st.sampled_from("ab =+%&#é\n\t\x00{}<>\"'?/2FAaz09"), max_size=40)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(raw=_URL_TEXT, encoded=_URL_TEXT.map(urllib.parse.quote_plus))
+def test_the_fast_unquote_reads_query_strings_as_the_standard_one(raw: str, encoded: str) -> None:
+    """Raw text (stray ``%``, ``=``, ``+``, non-ASCII) and well-formed escapes alike."""
+    for text in (raw, encoded, encoded + raw, raw + encoded):
+        assert unquote_plus_fast(text) == urllib.parse.unquote_plus(text, errors="replace")
