@@ -185,8 +185,9 @@ class Gateway:
                 if following is None:
                     break
                 await transport.send_bytes(following)
-        except Exception:  # the client went away: stop reading the file
-            log.debug("a streamed answer was cut short by its client")
+        except Exception:  # the client went away, or the app failed mid-answer: either way it is not whole
+            log.debug("a streamed answer was cut short", exc_info=True)
+            transport.abort()
         finally:
             await self._threads.run(lambda: _exhaust_close(rest))
 

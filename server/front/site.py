@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 
 _SWEEP_EVERY = 1.0  # seconds between two passes of the header timeout
 _YIELD_FOR = 0.005  # how long a worker stops watching the socket to let the one whose turn it is accept
-_INSIST_FOR = 0.001  # then, how long it takes any connection still waiting, whoever's turn it is
+_STALLED = 60.0  # seconds a client may read nothing of an answer before the connection is dropped
+_CLOSING = 10.0  # seconds a closing connection may take to hand over what is left to send
+_TURNED_AWAY = 2.0  # seconds a connection beyond the cap has to send the request it is refused
 FILL = 8  # connections a worker takes before the next one is given any
 _FULL = 1 << 30  # the load a worker publishes when it accepts nothing, so no other waits for it
 _ACCEPT_RETRY = 0.1  # after the process runs out of file descriptors
@@ -67,7 +69,7 @@ class Site:
         self._connections: set[Connection] = set()
         self._adopting = 0  # accepted sockets not yet connections
         self._accepting = False
-        self._insist_until = 0.0  # after leaving its turn, the worker takes what still waits until then
+        self._insist = False  # after leaving its turn a while, the worker takes the next connection anyway
         self._date_second = -1
         self._date = b""
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -96,20 +98,23 @@ class Site:
 
     def _accept(self) -> None:
         mine = len(self._connections) + self._adopting
-        if time.monotonic() > self._insist_until and self._not_my_turn(mine):
+        if not self._insist and self._not_my_turn(mine):
             self._leave_turn()
             return
         try:
             client, _ = self._listener.accept()
         except (BlockingIOError, InterruptedError):
+            self._insist = False
             return
         except OSError as error:
+            self._insist = False
             if error.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
                 log.warning("cannot accept a connection (%s); pausing for %.1f s", error.strerror, _ACCEPT_RETRY)
                 self._accept_no_more()
                 assert self._loop is not None
                 self._loop.call_later(_ACCEPT_RETRY, self._accept_more)
             return
+        self._insist = False
         client.setblocking(False)
         with contextlib.suppress(OSError):
             client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -126,8 +131,9 @@ class Site:
 
     def _take_turn_back(self) -> None:
         if self._accepting and not self.draining and self._loop is not None:
-            self._insist_until = time.monotonic() + _INSIST_FOR  # a connection nobody took: ours now
+            self._insist = True  # a connection nobody took in the meantime is ours
             self._loop.add_reader(self._listener.fileno(), self._accept)
+            self._accept()  # at once: if none waits, the next one is judged by turn again
 
     def _not_my_turn(self, mine: int) -> bool:
         """Whether another worker should take the next connection: the first worker under :data:`FILL`
@@ -148,6 +154,7 @@ class Site:
     def opened(self, connection: Connection) -> None:
         if len(self._connections) >= self._max_connections:
             connection.turn_away()
+            connection.waiting_since = time.monotonic() - self._header_timeout + _TURNED_AWAY
         self._connections.add(connection)
         self._publish_load()
         if self.draining:
@@ -178,7 +185,13 @@ class Site:
         now = time.monotonic()
         for connection in list(self._connections):
             since = connection.waiting_since
-            if since is not None and now - since > self._header_timeout:
+            stalled = connection.stalled_since
+            closing = connection.closing_since
+            if (
+                (since is not None and now - since > self._header_timeout)
+                or (stalled is not None and now - stalled > _STALLED)
+                or (closing is not None and now - closing > _CLOSING)
+            ):
                 connection.abort()
         self._sweeper = self._loop.call_later(_SWEEP_EVERY, self._sweep)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import logging
 import multiprocessing
 import os
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 _RESPAWN_PAUSE = 0.5  # between a dead worker and its replacement, so a crash loop cannot spin
 _POLL = 0.05  # seconds between two looks at the workers
 _PR_SET_PDEATHSIG = 1
+_KILL_MARGIN = 2.0  # beyond a worker's own drain deadline, before it is killed
+_NOT_ACCEPTING = 1 << 30  # a slot's load while its worker is starting or gone: no other waits for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,7 @@ class Supervisor:
         self._loads: MutableSequence[int] = multiprocessing.RawArray("i", plan.workers)
         self._workers: dict[int, int] = {}  # pid -> slot
         self._stopping_since: float | None = None
+        _libc()
 
     @property
     def pids(self) -> list[int]:
@@ -106,29 +110,38 @@ class Supervisor:
                 if not done:
                     continue
                 del self._workers[pid]
+                self._loads[slot] = _NOT_ACCEPTING
                 if self._stopping_since is None:
                     log.error("HTTP worker %d ended (%s); starting another", pid, _how(status))
                     time.sleep(_RESPAWN_PAUSE)
                     if self._stopping_since is None:
                         self._spawn(slot)
-            if self._stopping_since is not None and time.monotonic() - self._stopping_since > self._plan.drain_timeout:
+            stopping = self._stopping_since
+            if stopping is not None and time.monotonic() - stopping > self._plan.drain_timeout + _KILL_MARGIN:
                 for pid in self._workers:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
 
     def _spawn(self, slot: int) -> None:
-        self._loads[slot] = 0
+        self._loads[slot] = _NOT_ACCEPTING  # until the worker's loop runs, no other waits for it
+        parent = os.getpid()
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
-        pid = os.fork()
-        if pid:
+        try:
+            pid = os.fork()
+        except OSError:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-            self._workers[pid] = slot
+            raise
+        if pid:
+            self._workers[pid] = slot  # before the signals come back: a SIGTERM now reaches this worker too
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             return
         code = 1
         try:
             for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 signal.signal(number, signal.SIG_DFL)
             _die_with_parent()
+            if os.getppid() != parent:  # the supervisor died before the kernel was asked to tell us
+                os._exit(0)
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             self._plan.serve(self._listener, self._loads, slot)
             code = 0
@@ -138,13 +151,19 @@ class Supervisor:
             os._exit(code)
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library (found once, in the supervisor: ``find_library`` runs ``ldconfig``)."""
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name, use_errno=True) if name else None
+
+
 def _die_with_parent() -> None:
     """Ask Linux to send this process SIGTERM when its parent, the supervisor, dies."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    libc = _libc()
+    if libc is not None:
+        with contextlib.suppress(OSError, AttributeError):
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 def _how(status: int) -> str:

@@ -171,10 +171,38 @@ def test_connection_close_and_http_1_0_end_the_connection_after_the_answer(kg_se
             connection.close()
 
 
-def test_http_1_0_keep_alive_is_honoured(wire: Wire) -> None:
+def test_http_1_0_keep_alive_is_honoured_and_said(wire: Wire) -> None:
     wire.send(_get("/health", "Connection: keep-alive", version="HTTP/1.0"))
-    assert wire.reply().status == 200
+    answer = wire.reply()
+    assert answer.status == 200 and answer.headers["connection"] == "keep-alive"
     assert not wire.closed_by_server(within=0.3)
+
+
+def test_a_body_too_large_is_refused_without_100_continue(wire: Wire) -> None:
+    wire.send(
+        b"POST /sparql HTTP/1.1\r\nHost: test\r\nContent-Type: application/sparql-query\r\n"
+        b"Expect: 100-continue\r\nContent-Length: 99999999\r\n\r\n"
+    )
+    answer = wire.reply()
+    assert answer.status == 413 and answer.headers["connection"] == "close"
+    assert wire.closed_by_server()
+
+
+def test_a_broken_chunked_body_gets_400_at_once(wire: Wire) -> None:
+    started = time.monotonic()
+    wire.send(
+        b"POST /sparql HTTP/1.1\r\nHost: test\r\nContent-Type: application/sparql-query\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n5\r\nASK {\r\nzz\r\n"
+    )
+    answer = wire.reply()
+    assert answer.status == 400 and time.monotonic() - started < 2
+    assert wire.closed_by_server()
+
+
+def test_too_many_header_fields_get_431(wire: Wire) -> None:
+    wire.send(_get("/health", *(f"X-Field-{n}: {n}" for n in range(300))))
+    answer = wire.reply()
+    assert answer.status == 431 and answer.headers["connection"] == "close"
 
 
 @pytest.mark.parametrize(
