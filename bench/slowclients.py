@@ -136,7 +136,8 @@ async def _idle(host: str, port: int, count: int, seconds: float) -> tuple[int, 
     answered = await asyncio.gather(*(_read_answer(reader) for reader in readers), return_exceptions=True)
     opened = sum(1 for ok in answered if ok is True)
     await asyncio.sleep(seconds)
-    still = sum(1 for reader in readers if not reader.at_eof())
+    # of the connections that were answered (held), how many the server has closed since
+    still = sum(1 for reader, ok in zip(readers, answered, strict=True) if ok is True and not reader.at_eof())
     await _close(writers)
     return opened, opened - still
 
