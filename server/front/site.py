@@ -4,7 +4,7 @@ Every worker accepts from the one listening socket the supervisor bound before f
 waits in a single kernel queue for whichever worker takes it first. Taken as they come, connections land
 on whichever worker the kernel wakes first; so each worker publishes how many connections it holds in a
 small array shared by all, and a worker takes its turn by it: the first worker takes connections until it
-holds :data:`FILL`, then the next, and once every worker holds that many, the least loaded. Filling one
+holds :data:`FILL`, then the next; once every worker holds that many, whichever the kernel wakes. Filling one
 worker first is deliberate: on two cores, four keep-alive clients on one worker were answered 1.3x faster
 than two on each (the loop handles several ready connections per wake-up, and the other core is left to
 the evaluators), while a worker that is busy leaves the connection to another after a few milliseconds at
@@ -136,10 +136,14 @@ class Site:
             self._accept()  # at once: if none waits, the next one is judged by turn again
 
     def _not_my_turn(self, mine: int) -> bool:
-        """Whether another worker should take the next connection: the first worker under :data:`FILL`
-        connections, or once all have that many, the least loaded one."""
-        me = _turn(self._slot, mine)
-        return any(_turn(slot, load) < me for slot, load in enumerate(self._loads) if slot != self._slot)
+        """Whether another worker should take the next connection: the first worker still under
+        :data:`FILL` connections. Once every worker holds that many, nobody waits for anybody (the
+        kernel wakes them all, and a busy one simply accepts less): balancing by counts past that point
+        made two workers leave their turn to each other in a burst and accept a connection per 5 ms."""
+        for slot, load in enumerate(self._loads):
+            if load < FILL and slot != self._slot and (mine >= FILL or slot < self._slot):
+                return True
+        return False
 
     async def _adopt(self, client: socket.socket) -> None:
         assert self._loop is not None
@@ -219,10 +223,6 @@ class Site:
             self._sweeper.cancel()
         if self.finished is not None and not self.finished.done():
             self.finished.set_result(None)
-
-
-def _turn(slot: int, load: int) -> tuple[int, int, int]:
-    return (0, slot, 0) if load < FILL else (1, load, slot)
 
 
 def run_site(site: Site, drain_timeout: float, loop_factory: Callable[[], Any]) -> None:
