@@ -101,9 +101,9 @@ class Zygote:
         assert self._store is not None
         for _ in range(self._config.settings.workers):
             self._fork(self._store)
+        self._write_status()  # they serve from now on: /health says so before the memory is given back
         self._store = None
         _release_memory()
-        self._write_status()
         while True:
             pid, _ = os.wait()
             started = self._started.pop(pid, None)

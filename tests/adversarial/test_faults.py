@@ -150,8 +150,11 @@ def test_a_killed_evaluation_service_is_replaced_and_queries_answered_again(adv_
         while time.monotonic() < deadline and not recovered:
             time.sleep(0.2)
             fresh = [pid for pid in processes_named(server, "kg-evaluation") if pid not in services]
-            recovered = bool(fresh) and len(evaluator_pids(server)) == 2
+            recovered = (
+                bool(fresh)
+                and len(evaluator_pids(server)) == 2
+                and server.request("GET", "/health").json()["workers"] == 2  # type: ignore[index]
+            )  # the processes first, then the service's status file, which /health reads
         assert recovered, f"no fresh service with 2 evaluators within 30 s: {descendants(server.process.pid)}"
         answer = server.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert answer.status == 200, answer.text[:200]
-        assert server.request("GET", "/health").json()["workers"] == 2  # type: ignore[index]
