@@ -54,7 +54,6 @@ _NOT_REPLAYED = frozenset(
 _DATASET_PARAMETERS = frozenset(
     {"default-graph-uri", "named-graph-uri", "update", "using-graph-uri", "using-named-graph-uri"}
 )
-_NO_FORMAT = dict.fromkeys(FORMAT_PARAMETERS, "")
 _REMEMBERED_KEYS = 4096
 _ENTRY_OVERHEAD = 650  # the key's strings, the header list, the dict slot: measured with tracemalloc (tests/perf)
 
@@ -228,9 +227,9 @@ def _plain_query(scope: Any) -> QueryRequest | None:
     string = scope.query_string
     if string.startswith("query=") and "&" not in string:  # most tools send the query alone
         text = unquote_plus_fast(string[6:])
-        return QueryRequest(query=text, default_graphs=None, named_graphs=None, parameters=dict(_NO_FORMAT))
+        return QueryRequest(query=text, default_graphs=None, named_graphs=None, parameters=_no_format())
     query: str | None = None
-    parameters = dict.fromkeys(FORMAT_PARAMETERS, "")
+    parameters = _no_format()
     seen: set[str] = set()
     for name, value in parse_qsl(scope.query_string, keep_blank_values=True, errors="replace"):
         if name in seen and (name == "query" or name in parameters):
@@ -245,6 +244,10 @@ def _plain_query(scope: Any) -> QueryRequest | None:
     if query is None:
         return None
     return QueryRequest(query=query, default_graphs=None, named_graphs=None, parameters=parameters)
+
+
+def _no_format() -> dict[str, str]:
+    return dict.fromkeys(FORMAT_PARAMETERS, "")
 
 
 _MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")

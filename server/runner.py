@@ -40,6 +40,7 @@ from server.evaluators import sandbox
 from server.evaluators.client import EvaluatorClient, ServiceAddress
 from server.evaluators.service import ServiceConfig
 from server.express import ExpressLane
+from server.front.connection import MAX_HEADER_BYTES
 from server.front.site import Site, run_site
 from server.front.supervisor import Supervisor, WorkerPlan, listen
 from server.gateway import Gateway
@@ -48,9 +49,8 @@ from server.state import get_state
 log = logging.getLogger(__name__)
 
 # a request's head may carry a GET query of the longest length accepted (100,000 characters, each up to
-# 4 bytes of UTF-8 written as %XX: 12 bytes) and then some headers
+# 4 bytes of UTF-8 written as %XX: 12 bytes) and then its header fields
 _LONGEST_QUERY_URL = 1_200_000
-_HEADERS_ROOM = 64 * 1024
 _RESTART_PAUSE = 0.5  # between a dead service and its replacement, so a crash loop cannot spin
 
 
@@ -175,7 +175,7 @@ def _worker(settings: Settings, load_app: Callable[[], Gateway]) -> Callable[[so
             slot,
             max_connections=max(1, settings.max_connections // settings.http_workers),
             header_timeout=settings.header_timeout,
-            max_head_bytes=max(settings.max_body_bytes, _LONGEST_QUERY_URL) + _HEADERS_ROOM,
+            max_head_bytes=max(settings.max_body_bytes, _LONGEST_QUERY_URL) + MAX_HEADER_BYTES,
         )
         run_site(site, _drain_timeout(settings), uvloop.new_event_loop)
 

@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import errno
 import logging
+import signal
 import socket
 import time
 from collections.abc import Awaitable, Callable, MutableSequence
@@ -39,7 +40,8 @@ _STALLED = 60.0  # seconds a client may read nothing of an answer before the con
 _CLOSING = 10.0  # seconds a closing connection may take to hand over what is left to send
 _TURNED_AWAY = 2.0  # seconds a connection beyond the cap has to send the request it is refused
 FILL = 8  # connections a worker takes before the next one is given any
-_FULL = 1 << 30  # the load a worker publishes when it accepts nothing, so no other waits for it
+# the load of a worker that accepts nothing (full, draining, starting or gone): no other waits for it
+NOT_ACCEPTING = 1 << 30
 _ACCEPT_RETRY = 0.1  # after the process runs out of file descriptors
 
 
@@ -79,7 +81,6 @@ class Site:
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self.finished = loop.create_future()
-        self._loads[self._slot] = 0
         self._accept_more()
         self._sweeper = loop.call_later(_SWEEP_EVERY, self._sweep)
 
@@ -88,13 +89,13 @@ class Site:
         if not self._accepting and not self.draining and self._loop is not None:
             self._accepting = True
             self._loop.add_reader(self._listener.fileno(), self._accept)
-            self._loads[self._slot] = len(self._connections)
+            self._publish_load()
 
     def _accept_no_more(self) -> None:
         if self._accepting and self._loop is not None:
             self._accepting = False
             self._loop.remove_reader(self._listener.fileno())
-            self._loads[self._slot] = _FULL
+            self._loads[self._slot] = NOT_ACCEPTING
 
     def _accept(self) -> None:
         mine = len(self._connections) + self._adopting
@@ -173,7 +174,7 @@ class Site:
     def _publish_load(self) -> None:
         held = len(self._connections) + self._adopting
         if self._accepting:
-            self._loads[self._slot] = held if held < self._max_connections else _FULL
+            self._loads[self._slot] = held if held < self._max_connections else NOT_ACCEPTING
 
     def date(self) -> bytes:
         """The ``Date`` line that ends every head, formatted once a second."""
@@ -227,8 +228,6 @@ class Site:
 
 def run_site(site: Site, drain_timeout: float, loop_factory: Callable[[], Any]) -> None:
     """Serve on a new event loop until SIGTERM or SIGINT has drained the site."""
-    import signal
-
     loop: asyncio.AbstractEventLoop = loop_factory()
     asyncio.set_event_loop(loop)
     for number in (signal.SIGTERM, signal.SIGINT):

@@ -26,13 +26,14 @@ from collections.abc import Callable, MutableSequence
 from dataclasses import dataclass
 from typing import Any
 
+from server.front.site import NOT_ACCEPTING
+
 log = logging.getLogger(__name__)
 
 _RESPAWN_PAUSE = 0.5  # between a dead worker and its replacement, so a crash loop cannot spin
 _POLL = 0.05  # seconds between two looks at the workers
 _PR_SET_PDEATHSIG = 1
 _KILL_MARGIN = 2.0  # beyond a worker's own drain deadline, before it is killed
-_NOT_ACCEPTING = 1 << 30  # a slot's load while its worker is starting or gone: no other waits for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +76,6 @@ class Supervisor:
         self._stopping_since: float | None = None
         _libc()
 
-    @property
-    def pids(self) -> list[int]:
-        return list(self._workers)
-
     def run(self, on_ready: Callable[[], None]) -> None:
         previous = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
         for number in previous:
@@ -110,7 +107,7 @@ class Supervisor:
                 if not done:
                     continue
                 del self._workers[pid]
-                self._loads[slot] = _NOT_ACCEPTING
+                self._loads[slot] = NOT_ACCEPTING
                 if self._stopping_since is None:
                     log.error("HTTP worker %d ended (%s); starting another", pid, _how(status))
                     time.sleep(_RESPAWN_PAUSE)
@@ -123,7 +120,7 @@ class Supervisor:
                         os.kill(pid, signal.SIGKILL)
 
     def _spawn(self, slot: int) -> None:
-        self._loads[slot] = _NOT_ACCEPTING  # until the worker's loop runs, no other waits for it
+        self._loads[slot] = NOT_ACCEPTING  # until the worker's loop runs, no other waits for it
         parent = os.getpid()
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
         try:
