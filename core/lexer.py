@@ -10,6 +10,7 @@ character punctuation token, which keeps the checks conservative.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Literal, NamedTuple
@@ -22,24 +23,41 @@ _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 # split could match, and IRIs, strings and words cost one step per run instead of one per character
 # (the tokeniser took 26 us for a query with its prefixes; tests/core holds it equal to the plain form).
 _NAME_RUN = r"[\w\u00B7\u0300-\u036F\u203F\u2040.:\-]++|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_IRI = rf"<(?:[^<>\"{{}}|^`\\\x00-\x20]++|{_UCHAR})*+>"
+# Whitespace and comments are skipped in front of each token, inside the token's own match, which halves
+# the matches of a typical query; a gap with no token after it (the end of the text) is matched alone.
+_GAP = r"(?:[\x20\t\r\n]++|\#[^\r\n]*+)"
 _TOKEN = re.compile(
     rf"""
-    (?P<ws>[\x20\t\r\n]+)
-  | (?P<comment>\#[^\r\n]*)
-  | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]++|{_UCHAR})*+>)
-  | (?P<string>\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
-              |'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
-              |"(?:[^"\\\r\n]++|\\.)*+"
-              |'(?:[^'\\\r\n]++|\\.)*+')
-  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+)
-  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<word>(?:{_NAME_RUN})++)
-  | (?P<punct>.)
+    {_GAP}*+
+    (?:
+      (?P<iri>{_IRI})
+    | (?P<string>\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+                |'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+                |"(?:[^"\\\r\n]++|\\.)*+"
+                |'(?:[^'\\\r\n]++|\\.)*+')
+    | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+)
+    | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    | (?P<word>(?:{_NAME_RUN})++)
+    | (?P<punct>.)
+    )
+  | (?P<gap>{_GAP}++)
     """,
     re.VERBOSE | re.DOTALL,
 )
+_KIND_OF_GROUP = [""] * (_TOKEN.groups + 1)  # the token kind matched, by the number of its group
+for _name, _number in _TOKEN.groupindex.items():
+    _KIND_OF_GROUP[_number] = _name
+_GAP_GROUP = _TOKEN.groupindex["gap"]
+# The declarations a query opens with (PREFIX and BASE, each ending with an IRI): clients send the same
+# ones with every query, so their tokens are kept. An IRI token ends at its ">", so the tokens after the
+# declarations are the ones the whole text would give from there.
+_PROLOGUE = re.compile(
+    rf"(?:{_GAP}*+(?:PREFIX{_GAP}*+(?:{_NAME_RUN})*+|BASE){_GAP}*+{_IRI})++", re.IGNORECASE | re.DOTALL
+)
+_PROLOGUES_KEPT = 32
+_LONGEST_KEPT_PROLOGUE = 8_192  # characters: a longer one is scanned each time rather than kept
 _CODEPOINT_ESCAPE = re.compile(_UCHAR)
-_SKIPPED = frozenset({"ws", "comment"})
 
 
 class Token(NamedTuple):
@@ -58,12 +76,27 @@ def tokenize(text: str) -> Iterator[Token]:
 
 
 def token_list(text: str) -> list[Token]:
-    """The significant tokens of ``text`` as a list: the guard's hot path, one comprehension."""
+    """The significant tokens of ``text`` as a list: the guard's hot path."""
+    prologue = _PROLOGUE.match(text)
+    if prologue is None or prologue.end() > _LONGEST_KEPT_PROLOGUE:
+        return _scan(text, 0)
+    end = prologue.end()
+    return [*_prologue_tokens(text[:end]), *_scan(text, end)]
+
+
+@functools.lru_cache(maxsize=_PROLOGUES_KEPT)
+def _prologue_tokens(prologue: str) -> tuple[Token, ...]:
+    return tuple(_scan(prologue, 0))
+
+
+def _scan(text: str, start: int) -> list[Token]:
+    """The tokens of ``text`` from ``start`` on, in one comprehension."""
     make = tuple.__new__  # what Token(...) calls, without its Python frame
+    kinds = _KIND_OF_GROUP
     return [
-        make(Token, (kind, match.group(), *match.span()))
-        for match in _TOKEN.finditer(text)
-        if (kind := match.lastgroup) not in _SKIPPED
+        make(Token, (kinds[group], match.group(group), *match.span(group)))
+        for match in _TOKEN.finditer(text, start)
+        if (group := match.lastindex or _GAP_GROUP) != _GAP_GROUP  # one group always matches
     ]
 
 

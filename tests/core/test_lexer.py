@@ -62,3 +62,29 @@ def test_the_tokeniser_on_a_query_with_every_kind_of_token() -> None:
         "string", "langtag", "punct", "string", "punct", "word", "word", "punct",
     ]  # fmt: skip
     assert token_list(text) == _reference(text) == list(tokenize(text))
+
+
+_GAPS = st.sampled_from(["", " ", "\n", "\t ", " # a comment <x>\n", "#\n"])
+_DECLARATION = st.one_of(
+    st.builds(
+        lambda keyword, gap, name, gap_after, iri: f"{keyword}{gap or ' '}{name}:{gap_after}<{iri}>",
+        st.sampled_from(["PREFIX", "prefix", "Prefix"]),
+        _GAPS,
+        st.sampled_from(["", "ex", "a.b", "x-y", "é", "p%41"]),
+        _GAPS,
+        st.sampled_from(["http://ex.org/", "", "urn:x#", "http://ex.org/\\u0041"]),
+    ),
+    st.builds(lambda gap, iri: f"BASE{gap}<{iri}>", _GAPS, st.sampled_from(["http://ex.org/", ""])),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.tuples(_GAPS, _DECLARATION), min_size=1, max_size=4), _SPARQL_TEXT)
+def test_the_kept_tokens_of_a_prologue_are_those_of_the_whole_text(
+    declarations: list[tuple[str, str]], rest: str
+) -> None:
+    """The tokens of PREFIX and BASE declarations are kept from one query to the next; the whole text,
+    whatever follows them, must still read as its plain form reads it."""
+    text = "".join(gap + declaration for gap, declaration in declarations) + rest
+    assert token_list(text) == _reference(text)
+    assert token_list(text) == _reference(text)  # the second time from the kept tokens
