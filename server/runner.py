@@ -93,7 +93,7 @@ class EvaluationService:
 
     def client(self) -> EvaluatorClient:
         limits = BackendLimits.from_settings(self._settings)
-        return EvaluatorClient(self.address, limits.deadline, limits.retry_after)
+        return EvaluatorClient(self.address, limits.deadline, limits.retry_after, self._settings.workers)
 
     def supervise(self) -> None:
         """Restart the service whenever it exits, until :meth:`stop`; in a thread of the supervisor."""

@@ -1,10 +1,13 @@
-"""The HTTP worker's side of the evaluation service: one Unix connection per query, a hard deadline.
+"""The HTTP worker's side of the evaluation service: Unix connections to the evaluators, a hard deadline.
 
-Every HTTP worker connects to the service's socket for each query. The kernel queues the connection until
-an evaluator accepts it; the evaluator greets with its pid, and from then on the query's deadline runs. If
-the answer is not complete by the deadline, the worker kills that evaluator (the service forks a
-replacement) and the client gets 503 with ``Retry-After``. A full queue refuses the connection at once,
-which is the server's backpressure. An evaluator that dies for another reason (killed from outside,
+A query goes on a connection an evaluator has kept from this worker's previous query, if there is one:
+that evaluator is idle, so the query's deadline runs from the moment it is sent. Otherwise the worker
+connects to the service's socket; the kernel queues the connection until an evaluator accepts it, the
+evaluator greets with its pid, and from then on the deadline runs. A kept connection the evaluator has let
+go for a queued one (it says so, see :mod:`server.evaluators.wire`) costs one more try, on a new
+connection. If the answer is not complete by the deadline, the worker kills that evaluator (the service
+forks a replacement) and the client gets 503 with ``Retry-After``. A full queue refuses the connection at
+once, which is the server's backpressure. An evaluator that dies for another reason (killed from outside,
 crashed) costs a retry on another one, within what is left of the deadline.
 
 The exchange is written once, as a coroutine (:meth:`EvaluatorClient.evaluate`): the HTTP worker's event
@@ -20,7 +23,6 @@ import contextlib
 import json
 import logging
 import os
-import signal
 import socket
 import threading
 from collections.abc import Callable
@@ -29,19 +31,11 @@ from pathlib import Path
 
 from server.backend import DeadlineExceeded, PoolUnavailable
 from server.evaluation import Job, Outcome
-from server.evaluators.wire import (
-    GREETING,
-    OUTCOME_HEADER_SIZE,
-    ChannelClosed,
-    decode_outcome,
-    encode_job,
-    outcome_size,
-)
+from server.evaluators.exchange import Exchange, Expired, Released
+from server.evaluators.wire import ChannelClosed, encode_job
 
 log = logging.getLogger(__name__)
 
-LONG_QUERY = 0.1  # seconds of evaluation after which a query yields the CPU to shorter ones
-LONG_QUERY_NICENESS = 10
 _RECONNECT_PAUSE = 0.05  # seconds between two attempts to reach a service that is restarting
 
 
@@ -61,154 +55,27 @@ class _EvaluatorLost(Exception):
     """The evaluator's connection broke before the answer was complete, not by our deadline."""
 
 
-class _Expired(Exception):
-    """The exchange's timer ran out: before an evaluator greeted (busy) or after (deadline passed)."""
-
-
-_READ_SIZE = 256 * 1024
-
-
-class _Exchange:
-    """One query's connection, driven by the event loop's reader and one timer, without a transport.
-
-    The reader callback takes the greeting (the evaluator's pid: from then on the deadline runs and the
-    renice timer is armed) and then the outcome; only the outcome, the connection's loss or the timer
-    wakes the awaiting task, once. A query costs one socket, one reader registration and two timer
-    handles on the loop, which is most of what made asyncio's streams cost more than the rest of a
-    lookup's path in the HTTP worker.
-    """
-
-    __slots__ = (
-        "_buffer",
-        "_channel",
-        "_deadline",
-        "_fd",
-        "_loop",
-        "_outcome",
-        "_received",
-        "_renice",
-        "_timer",
-        "deadline_at",
-        "pid",
-        "result",
-    )
-
-    def __init__(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        channel: socket.socket,
-        give_up_at: float,
-        deadline: float,
-        deadline_at: float | None,
-    ) -> None:
-        self._loop = loop
-        self._channel = channel
-        self._fd = channel.fileno()
-        self.result: asyncio.Future[Outcome] = loop.create_future()
-        self.pid = 0
-        self.deadline_at = deadline_at  # kept by a retry: the first greeting started the clock
-        self._deadline = deadline
-        self._timer = loop.call_at(give_up_at, self._expire)
-        self._renice: asyncio.TimerHandle | None = None
-        self._buffer = bytearray()  # the greeting and the outcome's header
-        self._outcome: bytearray | None = None  # a long outcome, allocated once its length is known
-        self._received = 0
-        loop.add_reader(self._fd, self._readable)
-
-    def _readable(self) -> None:
-        if self._outcome is not None:
-            self._read_outcome()
-            return
-        try:
-            data = self._channel.recv(_READ_SIZE)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if not data:
-            self._finish(exception=ChannelClosed())
-            return
-        buffer = self._buffer
-        buffer += data
-        if not self.pid:
-            if len(buffer) < GREETING.size:
-                return
-            self.pid = GREETING.unpack_from(buffer)[0]
-            del buffer[: GREETING.size]
-            self._greeted()
-        if len(buffer) < OUTCOME_HEADER_SIZE:
-            return
-        expected = outcome_size(buffer)
-        if len(buffer) >= expected:
-            self._finish(outcome=decode_outcome(buffer))
-            return
-        # a long answer: from here on the kernel copies it straight into one buffer of its final size
-        self._outcome = bytearray(expected)
-        self._outcome[: len(buffer)] = buffer
-        self._received = len(buffer)
-        self._buffer = bytearray()
-
-    def _read_outcome(self) -> None:
-        outcome = self._outcome
-        assert outcome is not None
-        try:
-            count = self._channel.recv_into(memoryview(outcome)[self._received :])
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            count = 0
-        if not count:
-            self._finish(exception=ChannelClosed())
-            return
-        self._received += count
-        if self._received == len(outcome):
-            self._finish(outcome=decode_outcome(outcome))
-
-    def _greeted(self) -> None:
-        now = self._loop.time()
-        self.deadline_at = self.deadline_at or now + self._deadline
-        self._timer.cancel()
-        self._timer = self._loop.call_at(self.deadline_at, self._expire)
-        self._renice = self._loop.call_at(min(now + LONG_QUERY, self.deadline_at), _lower_priority, self.pid)
-
-    def _expire(self) -> None:
-        if self.pid:
-            _kill(self.pid)
-        self._finish(exception=_Expired())
-
-    def _finish(self, outcome: Outcome | None = None, exception: Exception | None = None) -> None:
-        self.close()
-        if self.result.done():
-            return
-        if exception is not None:
-            self.result.set_exception(exception)
-        else:
-            self.result.set_result(outcome)  # type: ignore[arg-type]
-
-    def close(self) -> None:
-        """Stop the timers and forget the connection; safe to call more than once."""
-        self._timer.cancel()
-        if self._renice is not None:
-            self._renice.cancel()
-        if self._fd >= 0:
-            self._loop.remove_reader(self._fd)
-            self._fd = -1
-            self._channel.close()
-
-
 class EvaluatorClient:
     """A :class:`~server.backend.Backend` that sends every job to the evaluation service."""
 
-    def __init__(self, address: ServiceAddress, deadline: float, retry_after: int) -> None:
+    def __init__(self, address: ServiceAddress, deadline: float, retry_after: int, evaluators: int = 1) -> None:
         self._address = address
+        self._socket_path = str(address.socket_path)
         self._deadline = deadline
         self._retry_after = retry_after
+        self._most_kept = max(1, evaluators)  # an evaluator keeps one connection: more would all be let go
+        self._kept: dict[asyncio.AbstractEventLoop, list[tuple[socket.socket, int]]] = {}
+        self._kept_by_process = os.getpid()
 
     def start(self, on_broken: Callable[[], None] | None = None) -> None:
         """Nothing to start: the service is supervised by ``kg serve``, not by each HTTP worker."""
 
     def close(self) -> None:
-        """Nothing to close: no connection outlives its query."""
+        """Close the connections kept for the next queries."""
+        for kept in self._kept.values():
+            for channel, _ in kept:
+                channel.close()
+        self._kept.clear()
 
     @property
     def alive(self) -> int:
@@ -253,15 +120,39 @@ class EvaluatorClient:
     async def _exchange(
         self, loop: asyncio.AbstractEventLoop, payload: bytes, started: float, deadline_at: float | None
     ) -> Outcome:
+        """One try: on a kept connection (its evaluator idle), else on a new one, queued."""
         give_up_at = started + self._deadline
+        kept = self._kept_on(loop)
+        while kept:
+            channel, pid = kept.pop()  # the last one kept: the likeliest to be still kept by its evaluator
+            try:
+                return await self._exchange_on(loop, channel, payload, give_up_at, deadline_at, pid)
+            except Released:
+                continue
         channel = await self._connect(loop, give_up_at)
-        exchange = _Exchange(loop, channel, give_up_at, self._deadline, deadline_at)
+        return await self._exchange_on(loop, channel, payload, give_up_at, deadline_at, 0)
+
+    async def _exchange_on(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        channel: socket.socket,
+        payload: bytes,
+        give_up_at: float,
+        deadline_at: float | None,
+        kept_by: int,
+    ) -> Outcome:
+        exchange = Exchange(loop, channel, give_up_at, self._deadline, deadline_at, kept_by)
         try:
-            sent = channel.send(payload)  # a job fits the socket's buffer: the evaluator reads it at once
+            try:
+                sent = channel.send(payload)  # a job fits the socket's buffer: the evaluator reads it at once
+            except OSError:
+                if kept_by:
+                    raise Released from None  # the evaluator let it go (or exited) while it was idle
+                raise
             if sent < len(payload):
                 await loop.sock_sendall(channel, memoryview(payload)[sent:])
-            return await exchange.result
-        except _Expired:
+            outcome = await exchange.result
+        except Expired:
             if not exchange.pid:
                 raise self._busy("no evaluator became free in time") from None
             raise self._deadline_exceeded() from None
@@ -271,6 +162,24 @@ class EvaluatorClient:
             raise _EvaluatorLost(exchange.deadline_at) from None
         finally:
             exchange.close()
+        if exchange.kept:
+            self._keep(loop, channel, exchange.pid)
+        return outcome
+
+    def _kept_on(self, loop: asyncio.AbstractEventLoop) -> list[tuple[socket.socket, int]]:
+        """The connections kept for ``loop`` (the parent's are not a forked worker's to use)."""
+        if self._kept_by_process != os.getpid():
+            self._kept, self._kept_by_process = {}, os.getpid()
+        kept = self._kept.get(loop)
+        if kept is None:
+            kept = self._kept[loop] = []
+        return kept
+
+    def _keep(self, loop: asyncio.AbstractEventLoop, channel: socket.socket, pid: int) -> None:
+        kept = self._kept_on(loop)
+        kept.append((channel, pid))
+        if len(kept) > self._most_kept:
+            kept.pop(0)[0].close()
 
     async def _connect(self, loop: asyncio.AbstractEventLoop, give_up_at: float) -> socket.socket:
         """A connection queued for an evaluator; a full queue is refused at once.
@@ -283,7 +192,7 @@ class EvaluatorClient:
             channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             channel.setblocking(False)
             try:
-                channel.connect(str(self._address.socket_path))
+                channel.connect(self._socket_path)
             except BlockingIOError:
                 channel.close()
                 raise self._busy("too many queries waiting") from None
@@ -320,16 +229,6 @@ def _own_loop() -> asyncio.AbstractEventLoop:
             threading.Thread(target=loop.run_forever, name="evaluator-exchanges", daemon=True).start()
             _loop_of_process = (os.getpid(), loop)
         return _loop_of_process[1]
-
-
-def _lower_priority(pid: int) -> None:
-    with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, pid, LONG_QUERY_NICENESS)
-
-
-def _kill(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.kill(pid, signal.SIGKILL)
 
 
 def _process_exists(pid: int) -> bool:

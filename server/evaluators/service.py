@@ -9,17 +9,20 @@ reads, so a store kept as a template would be one more whole copy of the data: s
 crashed, or recycled after a resource error), each from a store loaded again from the same open files.
 Each evaluator takes one connection at a time from the shared socket (the kernel hands each to one idle
 evaluator), so the socket's backlog is the queue of waiting queries and a full backlog is an immediate,
-clean refusal for the client.
+clean refusal for the client. An evaluator keeps the connection it served last, for the HTTP worker's
+next query, until another connection waits in the queue (see :class:`Evaluator`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import gc
 import json
 import logging
 import os
 import pickle
+import select
 import signal
 import socket
 import sys
@@ -34,7 +37,7 @@ from server.allocator import release_free_memory
 from server.dataset import DatasetError, StoreSource, load_dataset
 from server.evaluation import Outcome, evaluate
 from server.evaluators import sandbox
-from server.evaluators.wire import GREETING, ChannelClosed, read_job, send_outcome
+from server.evaluators.wire import GREETING, RELEASED, ChannelClosed, read_job, send_outcome
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +85,8 @@ def _listen(path: Path, queue_size: int) -> socket.socket:
     listener.bind(str(path))
     # Linux queues backlog + 1 connections on a Unix socket; past that, a non-blocking connect fails at once
     listener.listen(max(0, queue_size - 1))
+    # every evaluator waits on it alongside the connection it keeps, and a wake-up may find it taken
+    listener.setblocking(False)
     return listener
 
 
@@ -152,12 +157,21 @@ class Zygote:
 
 
 class Evaluator:
-    """Answers one connection at a time: greet with the pid, read the job, evaluate, send the outcome."""
+    """Answers one query at a time, on the connection it accepted last or on a newly accepted one.
+
+    A connection is kept after its answer: the HTTP worker sends its next query on it, which spares a
+    connect, an accept and a greeting per query. The evaluator waits on both that connection and the
+    shared socket; when another connection is waiting there (queued by any HTTP worker), it lets the kept
+    one go, writing :data:`RELEASED` into it, so that a query sent on it meanwhile is sent again through
+    the queue rather than lost or taken for a crash. A queued connection goes first, so that one busy
+    connection never starves the queue.
+    """
 
     def __init__(self, listener: socket.socket, store: ox.Store, settings: Settings) -> None:
         self._listener = listener
         self._store = store
         self._settings = settings
+        self._kept: socket.socket | None = None
 
     def run(self) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -166,29 +180,72 @@ class Evaluator:
         if self._settings.worker_memory_mb:
             sandbox.limit_memory(self._settings.worker_memory_mb)
         greeting = GREETING.pack(os.getpid())
+        listening = self._listener.fileno()
+        ready = select.epoll()
+        # exclusive: a queued connection wakes one idle evaluator, not all of them
+        ready.register(listening, select.EPOLLIN | select.EPOLLEXCLUSIVE)
         while True:
-            channel, _ = self._listener.accept()
-            with channel:
-                if not self._answer(channel, greeting):
-                    return 0  # recycled after a resource error: the zygote forks a fresh evaluator
+            events = {fd for fd, _ in ready.poll()}
+            if listening in events:  # a queued connection has waited longest: it goes first
+                try:
+                    channel, _ = self._listener.accept()
+                except BlockingIOError:
+                    continue  # another evaluator took it
+                self._release(ready)
+                self._kept = channel
+                ready.register(channel.fileno(), select.EPOLLIN)
+                served = self._answer(channel, greeting)
+            elif self._kept is not None and self._kept.fileno() in events:
+                served = self._answer(self._kept, greeting=None)
+            else:
+                continue
+            if served is _Served.RECYCLE:
+                return 0  # recycled after a resource error: the zygote forks a fresh evaluator
+            if served is _Served.GONE:
+                self._drop(ready)
 
-    def _answer(self, channel: socket.socket, greeting: bytes) -> bool:
-        """Serve one exchange; ``False`` when this process should be replaced."""
+    def _release(self, ready: select.epoll) -> None:
+        """Let the kept connection go for a queued one; a query sent on it meanwhile is sent again."""
+        if self._kept is not None:
+            with contextlib.suppress(OSError):
+                self._kept.send(RELEASED, socket.MSG_DONTWAIT)
+            self._drop(ready)
+
+    def _drop(self, ready: select.epoll) -> None:
+        if self._kept is not None:
+            with contextlib.suppress(OSError, ValueError):
+                ready.unregister(self._kept.fileno())
+            self._kept.close()
+            self._kept = None
+
+    def _answer(self, channel: socket.socket, greeting: bytes | None) -> _Served:
+        """Serve one exchange; on a new connection, greet first (the client's deadline starts then)."""
         try:
-            channel.sendall(greeting)
+            if greeting is not None:
+                channel.sendall(greeting)
             job = read_job(channel)
         except (OSError, ChannelClosed, ValueError, TypeError):
-            return True  # the client gave up while waiting, or sent garbage: nothing to answer
-        replace_me = False
+            return _Served.GONE  # the client gave up while waiting, closed the connection, or sent garbage
+        served = _Served.KEPT
         _restore_priority()
         try:
             outcome = evaluate(self._store, job)
         except (MemoryError, RecursionError) as error:
             outcome = Outcome(kind="error", message=f"the query needs too many resources ({error!r})")
-            replace_me = True
-        with contextlib.suppress(OSError):  # the client went away (its deadline passed, or it disconnected)
+            served = _Served.RECYCLE
+        try:
             send_outcome(channel, outcome)
-        return not replace_me
+        except OSError:  # the client went away (its deadline passed, or it disconnected)
+            return _Served.GONE if served is _Served.KEPT else served
+        return served
+
+
+class _Served(enum.Enum):
+    """What became of a connection after one exchange."""
+
+    KEPT = "kept"  # answered: wait for the next query on it
+    GONE = "gone"  # closed or broken: let it go
+    RECYCLE = "recycle"  # answered, but this evaluator must be replaced
 
 
 def _release_memory() -> None:
@@ -198,7 +255,7 @@ def _release_memory() -> None:
 
 
 def _restore_priority() -> None:
-    """Undo the lower priority a long previous query was given (see ``EvaluatorClient._read_outcome``)."""
+    """Undo the lower priority a long previous query was given (see :mod:`server.evaluators.exchange`)."""
     with contextlib.suppress(OSError):
         if os.getpriority(os.PRIO_PROCESS, 0) != 0:
             os.setpriority(os.PRIO_PROCESS, 0, 0)

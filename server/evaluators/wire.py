@@ -1,8 +1,10 @@
-"""The messages between an HTTP worker and an evaluator, over one Unix stream connection per query.
+"""The messages between an HTTP worker and an evaluator, over Unix stream connections.
 
-A connection carries exactly one exchange: the evaluator greets with its process id as soon as it accepts
-(so the worker knows whom to kill if the deadline passes), the worker sends the job, the evaluator sends
-the outcome. Jobs are JSON (the evaluator never unpickles anything); outcomes are a fixed header followed
+A new connection starts with the evaluator's greeting, its process id, sent as soon as it accepts (so the
+worker knows whom to kill if the deadline passes); then the worker sends a job and the evaluator its
+outcome. The evaluator keeps the connection for the worker's next job, which it then reads without a
+greeting, until it lets the connection go for a queued one: it writes :data:`RELEASED` (a byte no outcome
+starts with) and closes it. Jobs are JSON (the evaluator never unpickles anything); outcomes are a fixed header followed
 by the content type, the message and the body as raw bytes, so the serialised answer pyoxigraph produced
 crosses the process boundary without being copied into another object first.
 """
@@ -22,6 +24,7 @@ _LENGTH = struct.Struct("!I")
 # kind, truncated, content-type length, message length, body length
 _OUTCOME = struct.Struct("!BBHIQ")
 _KINDS = ("ok", "syntax", "not_acceptable", "error")
+RELEASED = b"\xff"  # the evaluator lets a kept connection go: a job sent on it was not read
 OUTCOME_HEADER_SIZE = _OUTCOME.size
 
 
