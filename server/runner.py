@@ -17,6 +17,7 @@ single-threaded process, and it can be restarted at any time without forking the
 
 from __future__ import annotations
 
+import gc
 import logging
 import pickle
 import shutil
@@ -168,6 +169,8 @@ def _worker(settings: Settings, load_app: Callable[[], Gateway]) -> Callable[[so
 
         sandbox.set_process_name("kg-http")
         gateway = load_app()
+        gc.collect()
+        gc.freeze()  # the app's own objects live as long as the worker: no collection need walk them again
         site = Site(
             gateway,
             listener,
