@@ -8,9 +8,11 @@ the two must answer byte for byte alike, so neither writes its own.
 
 from __future__ import annotations
 
+import functools
+
 from core.guard import QueryShape
 from server.errors import ApiError, bad_request, not_acceptable
-from server.evaluation import Job, Outcome
+from server.evaluation import Job, Outcome, OutputFormat
 from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, Format, choose
 from server.protocol import QueryRequest
 
@@ -30,8 +32,7 @@ def build_job(
     base_iri: str,
 ) -> Job:
     """The job for a checked query; :class:`ApiError` 406 when no format can carry its answer."""
-    results = choose(RESULT_FORMATS, accept, format_parameter)
-    graph = choose(GRAPH_FORMATS, accept, format_parameter)
+    results, graph = negotiated_outputs(accept, format_parameter)
     if shape.form in ("select", "ask") and results is None:
         raise not_acceptable(not_acceptable_message("query results", RESULT_FORMATS))
     if shape.form in ("construct", "describe") and graph is None:
@@ -41,13 +42,23 @@ def build_job(
         capped_query=shape.row_capped(query_request.query, max_rows + 1),
         default_graphs=query_request.default_graphs,
         named_graphs=query_request.named_graphs,
-        results_format=results.output() if results else None,
-        graph_format=graph.output() if graph else None,
+        results_format=results,
+        graph_format=graph,
         max_rows=max_rows,
         prefixes=prefixes,  # the server's one tuple, shared by every job and cached key
         base_iri=base_iri,
         query_has_dataset=shape.has_dataset_clause,
     )
+
+
+@functools.lru_cache(maxsize=256)  # clients send the same few Accept headers again and again
+def negotiated_outputs(
+    accept: str | None, format_parameter: str | None
+) -> tuple[OutputFormat | None, OutputFormat | None]:
+    """The formats a query's results and a query's graph would be answered in (``None``: not acceptable)."""
+    results = choose(RESULT_FORMATS, accept, format_parameter)
+    graph = choose(GRAPH_FORMATS, accept, format_parameter)
+    return (results.output() if results else None, graph.output() if graph else None)
 
 
 def not_acceptable_message(what: str, formats: tuple[Format, ...]) -> str:

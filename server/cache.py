@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -33,6 +34,7 @@ _ENTRY_OVERHEAD = 980  # 850 before jobs kept their hash
 _PROBATION_SHARE = 5  # probation holds 1/5 of the budget, protected the rest
 _REPLAY_SHARE = 4  # with the express lane, its replays get 1/4 of the answer memory and this cache the rest
 _REMEMBERED_KEYS = 4096
+_FRAMING = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class ResponseCache:
@@ -128,22 +130,27 @@ class ResponseCache:
             self._remembered.clear()
 
     def etag(self, job: Job) -> str:
-        """A strong validator: the dataset version and every field of the key, hashed."""
-        parts = [
-            self.version,
-            job.query,
-            _spelled(job.capped_query),
-            _spelled(job.default_graphs),
-            _spelled(job.named_graphs),
-            _spelled(job.results_format.name if job.results_format else None),
-            _spelled(job.graph_format.name if job.graph_format else None),
-            str(job.max_rows),
-            _spelled(job.base_iri),
-            "dataset" if job.query_has_dataset else "",
-        ]
-        framed = "".join(f"{len(part)}:{part}" for part in parts)  # lengths first: no two keys spell alike
+        """A strong validator: the dataset version and every field of the key, hashed.
+
+        The fields are framed as a JSON array (strings quoted and escaped, ``null`` apart from ``""``), so
+        no two keys spell alike; the prefixes, the same tuple in every job, are hashed once.
+        """
+        framed = _FRAMING.encode(
+            [
+                self.version,
+                job.query,
+                job.capped_query,
+                job.default_graphs,
+                job.named_graphs,
+                job.results_format.name if job.results_format else None,
+                job.graph_format.name if job.graph_format else None,
+                job.max_rows,
+                job.base_iri,
+                job.query_has_dataset,
+            ]
+        )
         digest = hashlib.sha256(framed.encode("utf-8", "surrogatepass"))
-        digest.update(_prefixes_digest(job.prefixes))  # the same tuple in every job: hashed once
+        digest.update(_prefixes_digest(job.prefixes))
         return digest.hexdigest()[:32]
 
     @property
@@ -155,15 +162,6 @@ class ResponseCache:
     def __len__(self) -> int:
         with self._lock:
             return len(self._probation.entries) + len(self._protected.entries)
-
-
-def _spelled(value: str | tuple[str, ...] | None) -> str:
-    """A field of the key as text: ``None``, a string and a tuple each spelled apart."""
-    if value is None:
-        return "-"
-    if isinstance(value, str):
-        return "s" + value
-    return "t" + "".join(f"{len(item)}:{item}" for item in value)
 
 
 @functools.lru_cache(maxsize=8)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import binascii
 import functools
+import itertools
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -75,7 +76,7 @@ def replay_key(scope: Any) -> ReplayKey | None:
     if scope.method != "GET":
         return None
     headers = scope.headers
-    if any(name in headers for name in _NOT_REPLAYED):
+    if not _NOT_REPLAYED.isdisjoint(headers):
         return None
     return (
         scope.scheme,
@@ -106,7 +107,7 @@ class ReplayCache:
 
     def offer(self, key: ReplayKey, answer: Answer) -> None:
         """Keep ``answer`` if ``key`` was offered before (a second asking), within the budget."""
-        size = len(answer.body) + sum(len(name) + len(value) for name, value in answer.headers) + _ENTRY_OVERHEAD
+        size = len(answer.body) + sum(map(len, itertools.chain.from_iterable(answer.headers))) + _ENTRY_OVERHEAD
         if size > self.max_bytes // 4 or key in self._answers:
             return
         fingerprint = hash(key)

@@ -32,6 +32,7 @@ _MOST_WAITING = 16  # pipelined requests read ahead before the connection stops 
 _LINGER = 2.0  # seconds a refused connection is read (and its bytes dropped) before it is closed
 MAX_HEADER_BYTES = 64 * 1024  # header fields (and trailers) of one request, the URL apart
 MAX_HEADER_COUNT = 200
+_HEADER_LINE = "%s: %s\r\n"  # formatted with a (name, value) pair
 
 
 class Site(Protocol):
@@ -246,9 +247,7 @@ class Connection(asyncio.Protocol):
         self, status: int, headers: list[tuple[str, str]], length: int | None, keep_alive: bool, version: str = "1.1"
     ) -> bytes:
         """The status line and headers of an answer, with ``Date``, the length and ``Connection``."""
-        lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n"]
-        for name, value in headers:
-            lines.append(f"{name}: {value}\r\n")
+        lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n", *map(_HEADER_LINE.__mod__, headers)]
         if length is not None:
             lines.append(f"content-length: {length}\r\n")
         if not keep_alive or self._site.draining:

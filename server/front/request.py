@@ -8,10 +8,12 @@ The gateway (:mod:`server.gateway`) reads ``scope`` and calls ``response_bytes``
 from __future__ import annotations
 
 import asyncio
+import operator
 from collections import deque
 from typing import Protocol
 
 NO_BODY_STATUSES = frozenset({204, 304})
+_NAME = operator.itemgetter(0)  # of a (name, value) header pair
 _DIRECT_WRITE = 64 * 1024  # smaller bodies are copied behind their head and written in one call
 
 
@@ -154,7 +156,7 @@ class Request:
         if status in NO_BODY_STATUSES or 100 <= status < 200:
             connection.write(connection.head(status, headers, None, self._keeps_alive, version))
             return
-        has_length = any(name.lower() == "content-length" for name, _ in headers)
+        has_length = "content-length" in map(str.lower, map(_NAME, headers))
         head = connection.head(status, headers, None if has_length else len(body), self._keeps_alive, version)
         if self.scope.method == "HEAD" or not body:
             connection.write(head)
