@@ -1,14 +1,15 @@
 """The HTTP worker's side of the evaluation service: Unix connections to the evaluators, a hard deadline.
 
-A query goes on a connection an evaluator has kept from this worker's previous query, if there is one:
-that evaluator is idle, so the query's deadline runs from the moment it is sent. Otherwise the worker
-connects to the service's socket; the kernel queues the connection until an evaluator accepts it, the
-evaluator greets with its pid, and from then on the deadline runs. A kept connection the evaluator has let
-go for a queued one (it says so, see :mod:`server.evaluators.wire`) costs one more try, on a new
-connection. If the answer is not complete by the deadline, the worker kills that evaluator (the service
-forks a replacement) and the client gets 503 with ``Retry-After``. A full queue refuses the connection at
-once, which is the server's backpressure. An evaluator that dies for another reason (killed from outside,
-crashed) costs a retry on another one, within what is left of the deadline.
+A query goes on a connection an evaluator has kept from one of this loop's previous queries, if one is
+idle (:mod:`server.evaluators.channels`): that evaluator is idle too, so the query's deadline runs from the
+moment it is sent. Otherwise the worker connects to the service's socket; the kernel queues the
+connection until an evaluator accepts it, the evaluator greets with its pid, and from then on the deadline
+runs. A kept connection the evaluator has let go for a queued one (it says so, see
+:mod:`server.evaluators.wire`) costs one more try. If the answer is not complete by the deadline, the
+worker kills that evaluator (the service forks a replacement) and the client gets 503 with
+``Retry-After``. A full queue refuses the connection at once, which is the server's backpressure. An
+evaluator that dies for another reason (killed from outside, crashed) costs a retry on another one,
+within what is left of the deadline.
 
 The exchange is written once, as a coroutine (:meth:`EvaluatorClient.evaluate`): the HTTP worker's event
 loop awaits it directly for plain queries (:mod:`server.express`), so a query in flight holds no thread.
@@ -31,6 +32,7 @@ from pathlib import Path
 
 from server.backend import DeadlineExceeded, PoolUnavailable
 from server.evaluation import Job, Outcome
+from server.evaluators.channels import Channel, ChannelPool
 from server.evaluators.exchange import Exchange, Expired, Released
 from server.evaluators.wire import ChannelClosed, encode_job
 
@@ -63,19 +65,17 @@ class EvaluatorClient:
         self._socket_path = str(address.socket_path)
         self._deadline = deadline
         self._retry_after = retry_after
-        self._most_kept = max(1, evaluators)  # an evaluator keeps one connection: more would all be let go
-        self._kept: dict[asyncio.AbstractEventLoop, list[tuple[socket.socket, int]]] = {}
-        self._kept_by_process = os.getpid()
+        self._evaluators = max(1, evaluators)  # an evaluator keeps one connection: more would be let go
+        self._pools: dict[asyncio.AbstractEventLoop, ChannelPool] = {}
+        os.register_at_fork(after_in_child=self._pools.clear)  # a forked worker keeps none of its parent's
 
     def start(self, on_broken: Callable[[], None] | None = None) -> None:
         """Nothing to start: the service is supervised by ``kg serve``, not by each HTTP worker."""
 
     def close(self) -> None:
-        """Close the connections kept for the next queries."""
-        for kept in self._kept.values():
-            for channel, _ in kept:
-                channel.close()
-        self._kept.clear()
+        """Close the idle connections kept for the next queries."""
+        for pool in self._pools.values():
+            pool.close()
 
     @property
     def alive(self) -> int:
@@ -120,37 +120,37 @@ class EvaluatorClient:
     async def _exchange(
         self, loop: asyncio.AbstractEventLoop, payload: bytes, started: float, deadline_at: float | None
     ) -> Outcome:
-        """One try: on a kept connection (its evaluator idle), else on a new one, queued."""
+        """One try: on a kept channel (its evaluator idle), else on a new one."""
         give_up_at = started + self._deadline
-        kept = self._kept_on(loop)
-        while kept:
-            channel, pid = kept.pop()  # the last one kept: the likeliest to be still kept by its evaluator
+        pool = self._pool_of(loop)
+        while True:
+            channel = pool.take()
+            if channel is None:
+                channel = pool.open(await self._connect(loop, give_up_at))
             try:
-                return await self._exchange_on(loop, channel, payload, give_up_at, deadline_at, pid)
+                return await self._exchange_on(loop, pool, channel, payload, give_up_at, deadline_at)
             except Released:
-                continue
-        channel = await self._connect(loop, give_up_at)
-        return await self._exchange_on(loop, channel, payload, give_up_at, deadline_at, 0)
+                continue  # the evaluator let it go before reading the query
 
     async def _exchange_on(
         self,
         loop: asyncio.AbstractEventLoop,
-        channel: socket.socket,
+        pool: ChannelPool,
+        channel: Channel,
         payload: bytes,
         give_up_at: float,
         deadline_at: float | None,
-        kept_by: int,
     ) -> Outcome:
-        exchange = Exchange(loop, channel, give_up_at, self._deadline, deadline_at, kept_by)
+        exchange = Exchange(loop, channel, give_up_at, self._deadline, deadline_at)
         try:
             try:
-                sent = channel.send(payload)  # a job fits the socket's buffer: the evaluator reads it at once
+                sent = channel.socket.send(payload)  # a job fits the socket's buffer: read at once
             except OSError:
-                if kept_by:
+                if channel.pid:
                     raise Released from None  # the evaluator let it go (or exited) while it was idle
                 raise
             if sent < len(payload):
-                await loop.sock_sendall(channel, memoryview(payload)[sent:])
+                await loop.sock_sendall(channel.socket, memoryview(payload)[sent:])
             outcome = await exchange.result
         except Expired:
             if not exchange.pid:
@@ -163,23 +163,15 @@ class EvaluatorClient:
         finally:
             exchange.close()
         if exchange.kept:
-            self._keep(loop, channel, exchange.pid)
+            pool.put_back(channel)
         return outcome
 
-    def _kept_on(self, loop: asyncio.AbstractEventLoop) -> list[tuple[socket.socket, int]]:
-        """The connections kept for ``loop`` (the parent's are not a forked worker's to use)."""
-        if self._kept_by_process != os.getpid():
-            self._kept, self._kept_by_process = {}, os.getpid()
-        kept = self._kept.get(loop)
-        if kept is None:
-            kept = self._kept[loop] = []
-        return kept
-
-    def _keep(self, loop: asyncio.AbstractEventLoop, channel: socket.socket, pid: int) -> None:
-        kept = self._kept_on(loop)
-        kept.append((channel, pid))
-        if len(kept) > self._most_kept:
-            kept.pop(0)[0].close()
+    def _pool_of(self, loop: asyncio.AbstractEventLoop) -> ChannelPool:
+        """The channels of ``loop``."""
+        pool = self._pools.get(loop)
+        if pool is None:
+            pool = self._pools[loop] = ChannelPool(loop, self._evaluators)
+        return pool
 
     async def _connect(self, loop: asyncio.AbstractEventLoop, give_up_at: float) -> socket.socket:
         """A connection queued for an evaluator; a full queue is refused at once.

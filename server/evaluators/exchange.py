@@ -1,9 +1,6 @@
-"""One query's exchange with an evaluator on the HTTP worker's event loop: a socket, a reader, two timers.
+"""One query's exchange with an evaluator on the HTTP worker's event loop, on a kept or a new channel.
 
-The evaluator's greeting (on a new connection) starts the query's deadline and arms the timer that lowers
-the priority of a query that runs long; a kept connection's evaluator is known and idle, so both start at
-once. The outcome, the connection's loss or the timer wakes the awaiting task, once. See
-:mod:`server.evaluators.client` for what the worker does with each ending.
+See :class:`Exchange`, and :mod:`server.evaluators.client` for what the worker does with each ending.
 """
 
 from __future__ import annotations
@@ -12,9 +9,9 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 
 from server.evaluation import Outcome
+from server.evaluators.channels import Channel
 from server.evaluators.wire import GREETING, OUTCOME_HEADER_SIZE, RELEASED, ChannelClosed, decode_outcome, outcome_size
 
 LONG_QUERY = 0.1  # seconds of evaluation after which a query yields the CPU to shorter ones
@@ -30,28 +27,27 @@ class Released(Exception):
 
 
 _READ_SIZE = 256 * 1024
+_TIMER_SLACK = 0.001  # the loop may run a timer up to a millisecond early
 
 
 class Exchange:
-    """One query's connection, driven by the event loop's reader and one timer, without a transport.
+    """One query on a channel: the channel's reader hands it the bytes, and one timer runs at a time.
 
-    The reader callback takes the greeting (the evaluator's pid: from then on the deadline runs and the
-    renice timer is armed) and then the outcome; only the outcome, the connection's loss or the timer
-    wakes the awaiting task, once. A query costs one socket, one reader registration and two timer
-    handles on the loop, which is most of what made asyncio's streams cost more than the rest of a
-    lookup's path in the HTTP worker.
+    On a new connection the reader takes the greeting (the evaluator's pid) and then the outcome; on a
+    kept one the evaluator is known and idle, so the query starts as it is sent. From the start, one
+    timer: at :data:`LONG_QUERY` it lowers the evaluator's priority and waits for the deadline, where it
+    kills the evaluator. Only the outcome, the connection's loss or the timer wakes the awaiting task,
+    once; a lookup costs one timer handle and no registration with the loop.
     """
 
     __slots__ = (
         "_buffer",
         "_channel",
         "_deadline",
-        "_fd",
         "_loop",
         "_on_kept",
         "_outcome",
         "_received",
-        "_renice",
         "_timer",
         "deadline_at",
         "kept",
@@ -62,36 +58,34 @@ class Exchange:
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,
-        channel: socket.socket,
+        channel: Channel,
         give_up_at: float,
         deadline: float,
         deadline_at: float | None,
-        kept_by: int = 0,
     ) -> None:
         self._loop = loop
         self._channel = channel
-        self._fd = channel.fileno()
         self.result: asyncio.Future[Outcome] = loop.create_future()
-        self.pid = kept_by  # a kept connection's evaluator is known, and idle: no greeting comes
-        self._on_kept = bool(kept_by)
-        self.kept = False  # the outcome came whole: the connection can carry the next job
-        self.deadline_at = deadline_at  # kept by a retry: the first greeting started the clock
+        self.pid = channel.pid  # a kept connection's evaluator is known, and idle: no greeting comes
+        self._on_kept = bool(channel.pid)
+        self.kept = False  # the outcome came whole: the connection can carry the next query
+        self.deadline_at = deadline_at  # kept by a retry: the first start started the clock
         self._deadline = deadline
-        self._timer = loop.call_at(give_up_at, self._expire)
-        self._renice: asyncio.TimerHandle | None = None
         self._buffer = bytearray()  # the greeting and the outcome's header
         self._outcome: bytearray | None = None  # a long outcome, allocated once its length is known
         self._received = 0
-        loop.add_reader(self._fd, self._readable)
-        if kept_by:
-            self._greeted()
+        channel.reader = self
+        if self.pid:
+            self._timer = self._started()
+        else:
+            self._timer = loop.call_at(give_up_at, self._expire)  # no evaluator took it by then: busy
 
-    def _readable(self) -> None:
+    def readable(self) -> None:
         if self._outcome is not None:
             self._read_outcome()
             return
         try:
-            data = self._channel.recv(_READ_SIZE)
+            data = self._channel.socket.recv(_READ_SIZE)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
@@ -107,9 +101,10 @@ class Exchange:
         if not self.pid:
             if len(buffer) < GREETING.size:
                 return
-            self.pid = GREETING.unpack_from(buffer)[0]
+            self.pid = self._channel.pid = GREETING.unpack_from(buffer)[0]
             del buffer[: GREETING.size]
-            self._greeted()
+            self._timer.cancel()
+            self._timer = self._started()
         if len(buffer) < OUTCOME_HEADER_SIZE:
             return
         expected = outcome_size(buffer)
@@ -130,7 +125,7 @@ class Exchange:
         outcome = self._outcome
         assert outcome is not None
         try:
-            count = self._channel.recv_into(memoryview(outcome)[self._received :])
+            count = self._channel.socket.recv_into(memoryview(outcome)[self._received :])
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
@@ -142,12 +137,19 @@ class Exchange:
         if self._received == len(outcome):
             self._finish(outcome=decode_outcome(outcome))
 
-    def _greeted(self) -> None:
+    def _started(self) -> asyncio.TimerHandle:
+        """The evaluator has the query: the deadline runs (a retry keeps the first one)."""
         now = self._loop.time()
         self.deadline_at = self.deadline_at or now + self._deadline
-        self._timer.cancel()
+        return self._loop.call_at(min(now + LONG_QUERY, self.deadline_at), self._running_long)
+
+    def _running_long(self) -> None:
+        assert self.deadline_at is not None
+        if self._loop.time() + _TIMER_SLACK >= self.deadline_at:
+            self._expire()
+            return
+        _lower_priority(self.pid)
         self._timer = self._loop.call_at(self.deadline_at, self._expire)
-        self._renice = self._loop.call_at(min(now + LONG_QUERY, self.deadline_at), _lower_priority, self.pid)
 
     def _expire(self) -> None:
         if self.pid:
@@ -165,15 +167,13 @@ class Exchange:
             self.result.set_result(outcome)  # type: ignore[arg-type]
 
     def close(self) -> None:
-        """Stop the timers and the reader; close the connection unless it is kept. Safe to call again."""
+        """Stop the timer and leave the channel; close it unless the answer came whole. Safe to call again."""
         self._timer.cancel()
-        if self._renice is not None:
-            self._renice.cancel()
-        if self._fd >= 0:
-            self._loop.remove_reader(self._fd)
-            self._fd = -1
+        channel = self._channel
+        if channel.reader is self:
+            channel.reader = None
             if not self.kept:
-                self._channel.close()
+                channel.close()
 
 
 def _lower_priority(pid: int) -> None:

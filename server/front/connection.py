@@ -65,6 +65,7 @@ class Connection(asyncio.Protocol):
         self._site = site
         self._parser = httptools.HttpRequestParser(self)
         self._transport: asyncio.Transport | None = None
+        self._loop = asyncio.get_running_loop()  # asked once: each asking costs a getpid() system call
         self._waiting: deque[Request] = deque()
         self._reading: Request | None = None  # the request whose body is being read
         self._url = bytearray()
@@ -189,7 +190,7 @@ class Connection(asyncio.Protocol):
             self._pause_reading()
         if not self._serving:
             self._serving = True
-            asyncio.get_running_loop().create_task(self._serve())
+            self._loop.create_task(self._serve())
 
     def on_body(self, body: bytes) -> None:
         request = self._reading

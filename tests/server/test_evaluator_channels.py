@@ -76,8 +76,8 @@ def _count(client: EvaluatorClient, label: str) -> bytes:
 
 
 def _kept(client: EvaluatorClient) -> list[object]:
-    """The connections ``client`` keeps, across its event loops."""
-    return [channel for kept in client._kept.values() for channel, _ in kept]
+    """The idle connections ``client`` keeps, across its event loops."""
+    return [channel for pool in client._pools.values() for channel in pool.idle]
 
 
 def _replaced(client: EvaluatorClient, pid: int) -> bool:
