@@ -237,6 +237,9 @@ class Evaluator:
             send_outcome(channel, outcome)
         except OSError:  # the client went away (its deadline passed, or it disconnected)
             return _Served.GONE if served is _Served.KEPT else served
+        finally:
+            # idle at full priority: the next query on a kept connection has its deadline running already
+            _restore_priority()
         return served
 
 

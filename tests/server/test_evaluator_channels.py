@@ -219,3 +219,15 @@ def test_a_released_query_is_sent_again_without_counting_as_a_lost_evaluator(
     listener.close()
     assert connections == [1, 2]
     assert not [record for record in caplog.records if "died" in record.getMessage()]
+
+
+def test_an_evaluator_slowed_down_for_a_long_query_is_idle_at_full_priority(service: EvaluationService) -> None:
+    """A query past 0.1 s lowers its evaluator's priority; the next query on the kept connection has its
+    deadline running from the send, so the evaluator must not wait for it at the lower priority."""
+    client = service.client()
+    _count(client, "warm")
+    (pid,) = client.pids()
+    outcome = client.run(_job(_SLOW))
+    assert outcome.kind == "ok"
+    time.sleep(0.05)  # the evaluator restores its priority right after its answer
+    assert os.getpriority(os.PRIO_PROCESS, pid) == 0
