@@ -24,6 +24,7 @@ import contextlib
 import json
 import logging
 import os
+import resource
 import socket
 import threading
 from collections.abc import Callable
@@ -33,7 +34,7 @@ from pathlib import Path
 from server.backend import DeadlineExceeded, PoolUnavailable
 from server.evaluation import Job, Outcome
 from server.evaluators.channels import Channel, ChannelPool
-from server.evaluators.exchange import Exchange, Expired, Released
+from server.evaluators.exchange import Exchange, Expired, Released, priority_comes_back
 from server.evaluators.wire import ChannelClosed, encode_job
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,9 @@ class EvaluatorClient:
         self._retry_after = retry_after
         self._evaluators = max(1, evaluators)  # an evaluator keeps one connection: more would be let go
         self._pools: dict[asyncio.AbstractEventLoop, ChannelPool] = {}
+        self._slows_down = priority_comes_back(os.geteuid(), resource.getrlimit(resource.RLIMIT_NICE)[0])
+        if not self._slows_down:
+            log.info("long queries keep their priority: this user may not restore an evaluator's (RLIMIT_NICE)")
         os.register_at_fork(after_in_child=self._pools.clear)  # a forked worker keeps none of its parent's
 
     def start(self, on_broken: Callable[[], None] | None = None) -> None:
@@ -141,7 +145,7 @@ class EvaluatorClient:
         give_up_at: float,
         deadline_at: float | None,
     ) -> Outcome:
-        exchange = Exchange(loop, channel, give_up_at, self._deadline, deadline_at)
+        exchange = Exchange(loop, channel, give_up_at, self._deadline, deadline_at, self._slows_down)
         try:
             try:
                 sent = channel.socket.send(payload)  # a job fits the socket's buffer: read at once

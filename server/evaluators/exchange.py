@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import resource
 import signal
 
 from server.evaluation import Outcome
@@ -48,6 +49,7 @@ class Exchange:
         "_on_kept",
         "_outcome",
         "_received",
+        "_slows_down",
         "_timer",
         "deadline_at",
         "kept",
@@ -62,9 +64,11 @@ class Exchange:
         give_up_at: float,
         deadline: float,
         deadline_at: float | None,
+        slows_down: bool = True,
     ) -> None:
         self._loop = loop
         self._channel = channel
+        self._slows_down = slows_down  # lower a long query's priority (see priority_comes_back)
         self.result: asyncio.Future[Outcome] = loop.create_future()
         self.pid = channel.pid  # a kept connection's evaluator is known, and idle: no greeting comes
         self._on_kept = bool(channel.pid)
@@ -148,7 +152,8 @@ class Exchange:
         if self._loop.time() + _TIMER_SLACK >= self.deadline_at:
             self._expire()
             return
-        _lower_priority(self.pid)
+        if self._slows_down:
+            _lower_priority(self.pid)
         self._timer = self._loop.call_at(self.deadline_at, self._expire)
 
     def _expire(self) -> None:
@@ -174,6 +179,16 @@ class Exchange:
             channel.reader = None
             if not self.kept:
                 channel.close()
+
+
+def priority_comes_back(effective_uid: int, nice_limit: int) -> bool:
+    """Whether an evaluator may raise its priority back to niceness 0 after a long query.
+
+    Root may; anyone else only with an ``RLIMIT_NICE`` of 20 or more (the ceiling is 20 minus the limit,
+    and most systems give 0). Where it may not, an evaluator slowed down once would stay slow for every
+    later query, whose deadline runs all the same: long queries then keep their priority instead.
+    """
+    return effective_uid == 0 or nice_limit == resource.RLIM_INFINITY or nice_limit >= 20
 
 
 def _lower_priority(pid: int) -> None:

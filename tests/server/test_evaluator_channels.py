@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import resource
 import signal
 import socket
 import threading
@@ -22,6 +23,7 @@ from core.settings import DataFile, Settings
 from server.backend import DeadlineExceeded
 from server.evaluation import Job, Outcome, OutputFormat
 from server.evaluators.client import EvaluatorClient, ServiceAddress
+from server.evaluators.exchange import priority_comes_back
 from server.evaluators.wire import (
     GREETING,
     OUTCOME_HEADER_SIZE,
@@ -231,3 +233,14 @@ def test_an_evaluator_slowed_down_for_a_long_query_is_idle_at_full_priority(serv
     assert outcome.kind == "ok"
     time.sleep(0.05)  # the evaluator restores its priority right after its answer
     assert os.getpriority(os.PRIO_PROCESS, pid) == 0
+
+
+@pytest.mark.parametrize(
+    ("effective_uid", "nice_limit", "slows_down"),
+    [(0, 0, True), (1000, 0, False), (1000, 19, False), (1000, 20, True), (1000, resource.RLIM_INFINITY, True)],
+)
+def test_long_queries_are_slowed_down_only_where_the_priority_comes_back(
+    effective_uid: int, nice_limit: int, slows_down: bool
+) -> None:
+    """An unprivileged evaluator could never undo a lowered priority (RLIMIT_NICE is 0 on most systems)."""
+    assert priority_comes_back(effective_uid, nice_limit) is slows_down
