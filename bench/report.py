@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bench.loadgen import LoadResult, percentile
 
@@ -20,6 +20,12 @@ class Row:
     result: LoadResult
     peak_rss: int = 0
     peak_pss: int = 0
+    server_cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by process name, all runs
+    client_cpu: float = 0.0  # the load generator's CPU seconds, all runs
+
+    def cpu_per_request(self, seconds: float) -> float:
+        """Microseconds of CPU per completed request."""
+        return seconds / self.result.completed * 1e6 if self.result.completed else float("nan")
 
     @property
     def p50(self) -> float:
@@ -83,4 +89,27 @@ def versus_table(rows: list[Row], ours: str, other: str) -> str:
         else:
             text = f"{row.result.rate / peer.result.rate:,.0f}x"
         lines.append(f"| {row.dataset} | {row.mix} | {text} |")
+    return "\n".join(lines)
+
+
+def cpu_table(rows: list[Row]) -> str:
+    """CPU per completed request: the server's process tree in all and by process, and the load generator.
+
+    On a machine whose cores the servers share with the load generator, a request rate is bounded by the
+    CPU all three spend on a request: this says where it goes.
+    """
+    lines = [
+        "| data | mix | server | server CPU µs/req | by process (µs/req) | load generator µs/req |",
+        "|---|---|---|---:|---|---:|",
+    ]
+    for row in rows:
+        if not row.result.completed:
+            continue
+        total = row.cpu_per_request(sum(row.server_cpu.values()))
+        parts = sorted(row.server_cpu.items(), key=lambda item: -item[1])
+        shown = ", ".join(f"{kind} {row.cpu_per_request(spent):,.0f}" for kind, spent in parts if spent > 0)
+        lines.append(
+            f"| {row.dataset} | {row.mix} | {row.server} | {total:,.0f} | {shown} "
+            f"| {row.cpu_per_request(row.client_cpu):,.0f} |"
+        )
     return "\n".join(lines)

@@ -8,8 +8,8 @@ drives each server with the same closed loop (N keep-alive clients for T seconds
 ``oxigraph serve`` are run alternately, A B A B, and rdflib-endpoint after them (its unfinished queries
 keep running after a run ends, and would otherwise slow the next server down). It prints requests per
 second, p50/p99 latency, errors, peak memory of each server's process tree, and ratios against
-``oxigraph serve``; then build time, cold start to first answer, memory per process, and the load
-generator's own ceiling.
+``oxigraph serve``; the CPU each server's processes and the load generator spend per request; then
+build time, cold start to first answer, memory per process, and the load generator's own ceiling.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from bench import servers, slowclients
 from bench.loadgen import LoadResult, measure_ceiling, run_load
 from bench.mixes import ACCEPT, SavedCall, adhoc_source, lookup_source, saved_calls, saved_paths, saved_source
-from bench.report import MB, Row, results_table, versus_table
+from bench.report import MB, Row, cpu_table, results_table, versus_table
 from bench.synthetic import generate, sample_entities
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,10 +87,13 @@ def request_sources(
 
 
 def measure(server: servers.Server, source: Callable[[int], bytes], clients: int, seconds: float) -> tuple:
-    with servers.MemorySampler(server) as sampler:
+    """One run: the load result, peak RSS and PSS, the server's CPU by process, the load generator's CPU."""
+    with servers.MemorySampler(server) as sampler, servers.CpuMeter(server) as meter:
+        client_started = time.process_time()  # this process: the load generator (and the light sampler)
         result = run_load(HOST, server.port, clients, seconds, source)
+        client_cpu = time.process_time() - client_started
     time.sleep(0.3)
-    return result, sampler.peak_rss, sampler.peak_pss
+    return result, sampler.peak_rss, sampler.peak_pss, meter.by_kind, client_cpu
 
 
 def bench_dataset(
@@ -193,7 +196,7 @@ def _run_one(
     counters: dict[str, itertools.count[int]],
 ) -> None:
     source = request_sources(server, mix, calls, entities, counters)
-    result, rss, pss = measure(server, source, options.clients, options.seconds)
+    result, rss, pss, server_cpu, client_cpu = measure(server, source, options.clients, options.seconds)
     print(f"  {mix:6} {server.name:16} {result.rate:9.1f} req/s  errors {result.errors}", flush=True)
     key = (mix, server.name)
     if key in rows:
@@ -201,7 +204,10 @@ def _run_one(
         row.result = row.result.merge(result)
         row.peak_rss, row.peak_pss = max(row.peak_rss, rss), max(row.peak_pss, pss)
     else:
-        rows[key] = Row(label, mix, server.name, result, rss, pss)
+        row = rows[key] = Row(label, mix, server.name, result, rss, pss)
+    for kind, spent in server_cpu.items():
+        row.server_cpu[kind] = row.server_cpu.get(kind, 0.0) + spent
+    row.client_cpu += client_cpu
 
 
 def slow_clients(kg: servers.Server, oxigraph: servers.Server, options: argparse.Namespace) -> dict[str, str]:
@@ -321,6 +327,8 @@ def _row_json(row: Row) -> dict[str, object]:
         "seconds": result.seconds,
         "peak_rss_mb": row.peak_rss / MB,
         "peak_pss_mb": row.peak_pss / MB,
+        "server_cpu_us_per_request": {kind: row.cpu_per_request(spent) for kind, spent in row.server_cpu.items()},
+        "client_cpu_us_per_request": row.cpu_per_request(row.client_cpu),
     }
 
 
@@ -330,6 +338,8 @@ def print_report(rows: list[Row], facts: dict[str, object], options: argparse.Na
         f" kg serve --http-workers {options.http_workers} --workers 2)\n"
     )
     print(results_table(rows))
+    print()
+    print(cpu_table(rows))
     if not options.no_rdflib:
         print()
         print(versus_table(rows, "kg serve", "rdflib-endpoint"))

@@ -183,7 +183,10 @@ def start_rdflib_endpoint(peers: Path, nquads: Path, logs: Path, workers: int = 
     return server
 
 
-# memory -------------------------------------------------------------------------------------------------
+# memory and CPU -----------------------------------------------------------------------------------------
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
 def _descendants(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
@@ -209,6 +212,46 @@ def memory_of(pid: int) -> tuple[int, int]:
             elif line.startswith("Pss:"):
                 pss = int(line.split()[1]) * 1024
     return rss, pss
+
+
+def cpu_of(pid: int) -> float:
+    """CPU seconds a process has used so far, user and system (0 once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime and stime, fields 14 and 15
+
+
+def process_kind(pid: int) -> str:
+    """The process's name (``/proc/PID/comm``: kg serve names its own), or ``""`` once it has gone."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+class CpuMeter:
+    """CPU seconds each process of a server's tree spends during a run, summed by process name.
+
+    A process that exits during the run (an evaluator killed at a deadline) takes its last seconds with
+    it; one that starts during the run counts from its start.
+    """
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.by_kind: dict[str, float] = {}
+        self._before: dict[int, float] = {}
+
+    def __enter__(self) -> CpuMeter:
+        self._before = {pid: cpu_of(pid) for pid in self.server.pids()}
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for pid in self.server.pids():
+            kind = process_kind(pid) or "gone"
+            spent = cpu_of(pid) - self._before.get(pid, 0.0)
+            self.by_kind[kind] = self.by_kind.get(kind, 0.0) + max(0.0, spent)
 
 
 def tree_memory(server: Server) -> tuple[int, int, dict[int, tuple[int, int]]]:
