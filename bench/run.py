@@ -233,11 +233,10 @@ _PROCESS_KINDS = {
 def _process_memory(kg: servers.Server) -> dict[str, str]:
     """RSS and PSS of each kind of process in this server's tree (PSS counts shared pages once)."""
     summary: dict[str, list[tuple[int, int]]] = {}
-    for pid in [kg.process.pid, *servers._descendants(kg.process.pid)]:
-        try:
-            name = Path(f"/proc/{pid}/comm").read_text().strip()
-        except OSError:
-            continue
+    for pid in kg.pids():
+        name = servers.process_kind(pid)
+        if not name:
+            continue  # gone since the tree was listed
         kind = _PROCESS_KINDS.get(name, "supervisor (forks the HTTP workers)")
         summary.setdefault(kind, []).append(servers.memory_of(pid))
     return {

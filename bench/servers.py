@@ -187,13 +187,21 @@ def start_rdflib_endpoint(peers: Path, nquads: Path, logs: Path, workers: int = 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def _stat_fields(pid: int | str) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command name (the 3rd field first); empty once gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
 def _descendants(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                children.setdefault(parent, []).append(int(entry.name))
+            fields = _stat_fields(entry.name)
+            if len(fields) > 1:
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
     found, frontier = [], [pid]
     while frontier:
         for child in children.get(frontier.pop(), []):
@@ -216,9 +224,8 @@ def memory_of(pid: int) -> tuple[int, int]:
 
 def cpu_of(pid: int) -> float:
     """CPU seconds a process has used so far, user and system (0 once it has gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
+    fields = _stat_fields(pid)
+    if len(fields) < 13:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime and stime, fields 14 and 15
 
