@@ -227,7 +227,7 @@ class Evaluator:
         except (OSError, ChannelClosed, ValueError, TypeError):
             return _Served.GONE  # the client gave up while waiting, closed the connection, or sent garbage
         served = _Served.KEPT
-        _restore_priority()
+        _restore_priority()  # a worker's lowering can land just after the restore below: undo it here too
         try:
             outcome = evaluate(self._store, job)
         except (MemoryError, RecursionError) as error:
