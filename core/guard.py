@@ -11,9 +11,10 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.lexer import Token, expand_codepoint_escapes, token_list
+from core.pattern import OnePattern, one_pattern
 
 QUERY_FORMS = frozenset({"select", "ask", "construct", "describe"})
 UPDATE_KEYWORDS = frozenset({"insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy", "with"})
@@ -58,6 +59,7 @@ class QueryShape:
     limit: int | None = None  # the query's own top-level LIMIT (SELECT only)
     limit_span: tuple[int, int] = (0, 0)  # where its number is in the text
     trailing_values: bool = False  # a VALUES block after the WHERE group, where no LIMIT may follow
+    pattern: OnePattern | None = None  # the only triple pattern of a query that has one (core.pattern)
 
     def row_capped(self, text: str, limit: int) -> str | None:
         """``text`` bounded to ``limit`` rows, if it is a SELECT that could return more.
@@ -129,8 +131,13 @@ def _analyse(text: str, limits: Limits) -> QueryShape:
     # FROM is reserved: as a bare word it can only open a dataset clause.
     has_dataset = any(t.kind == "word" and t.text.casefold() == "from" for t in tokens)
     if keyword != "select":
-        return QueryShape(form=keyword, has_dataset_clause=has_dataset, prologue_end=tokens[form_index].start)
-    return _select_shape(tokens, form_index, has_dataset)
+        shape = QueryShape(form=keyword, has_dataset_clause=has_dataset, prologue_end=tokens[form_index].start)
+    else:
+        shape = _select_shape(tokens, form_index, has_dataset)
+    if has_dataset or "\\u" in text or "\\U" in text:  # escapes: the text is not what the tokens spell
+        return shape
+    pattern = one_pattern(tokens, form_index)
+    return shape if pattern is None else replace(shape, pattern=pattern)
 
 
 def _check_depth(tokens: list[Token], limits: Limits) -> None:
