@@ -168,6 +168,21 @@ class Settings:
         metavar="SECONDS",
         minimum=0.001,
     )
+    inline_max_triples: int = option(
+        2_000_000,
+        help="each HTTP worker loads its own copy of data of at most N triples, to answer queries over one "
+        "triple pattern of few matches without an evaluator; 0 turns it off",
+        commands=(SERVE,),
+        metavar="N",
+        minimum=0,
+    )
+    inline_max_matches: int = option(
+        1_000,
+        help="most matches of a one-pattern query answered by the HTTP worker's copy; more go to an evaluator",
+        commands=(SERVE,),
+        metavar="N",
+        minimum=1,
+    )
     queue_size: int = option(
         16, help="queries that may wait for a free evaluator before 503", commands=(SERVE,), metavar="N", minimum=0
     )

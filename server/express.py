@@ -13,7 +13,8 @@ hops and Werkzeug's request and response objects, about 1 ms of CPU on top of th
 * **Plain queries.** ``GET /sparql`` with one ``query`` (and at most one of each format parameter), from a
   client that is not a browser asking for a page, is checked, negotiated and sent to the evaluation
   service on the event loop (:meth:`EvaluatorClient.evaluate`), through the same answer cache and the same
-  job builder and error wording as the Flask view (:mod:`server.answering`).
+  job builder and error wording as the Flask view (:mod:`server.answering`). A query over one triple
+  pattern with few matches is answered by the worker's own copy of the store (:mod:`server.inline`).
 
 Everything else, and anything unusual about these (dataset parameters, conditional or range headers, a
 query the guard refuses, a format nobody can serve), goes to the Flask app, which stays the one place
@@ -42,6 +43,7 @@ from server.cors import EXPOSED_HEADERS
 from server.errors import ApiError
 from server.evaluation import Outcome
 from server.evaluators.client import EvaluatorClient
+from server.inline import InlineStore
 from server.negotiation import FORMAT_PARAMETERS, format_parameter, prefers_html
 from server.protocol import QueryRequest
 from server.state import ServerState
@@ -138,6 +140,7 @@ class ExpressLane:
         self._limits = state.settings.limits  # derived on every call: read it once
         budget = backend.cache.share_with_replays() if backend.cache is not None else 0  # one --cache-mb for both
         self.replays = ReplayCache(budget) if budget > 0 else None
+        self.inline = state.inline = InlineStore.for_dataset(state.settings, state.info)
 
     @classmethod
     def for_state(cls, state: ServerState) -> ExpressLane | None:
@@ -145,7 +148,10 @@ class ExpressLane:
         backend = state.backend
         if state.settings.store is not None or not isinstance(backend.backend, EvaluatorClient):
             return None
-        return cls(state, backend.backend, backend)
+        lane = cls(state, backend.backend, backend)
+        if lane.inline is not None:
+            lane.inline.start()
+        return lane
 
     async def answer(self, scope: Any, key: ReplayKey | None) -> Answer | None:
         """A replayed or an express answer to ``scope``; ``None`` when the app must answer it.
@@ -200,10 +206,15 @@ class ExpressLane:
         cache = self._backend.cache
         outcome = cache.get(job) if cache is not None else None
         if outcome is None:
-            try:
-                outcome = await self._client.evaluate(job)
-            except PoolUnavailable as error:
-                return _text(error.status, error.message, [("retry-after", str(error.retry_after))])
+            inline = self.inline
+            outcome = inline.answer(job, shape.pattern) if inline is not None else None
+            if outcome is not None:
+                self._state.answered_on_loop["inline"] += 1
+            else:
+                try:
+                    outcome = await self._client.evaluate(job)
+                except PoolUnavailable as error:
+                    return _text(error.status, error.message, [("retry-after", str(error.retry_after))])
             if cache is not None:
                 outcome = cache.put(job, outcome)
         return self._answer(outcome)

@@ -11,6 +11,7 @@ from core.catalogue import Catalogue
 from core.settings import Settings
 from server.cache import CachingBackend
 from server.dataset import DatasetInfo
+from server.inline import InlineStore
 
 EXTENSION_KEY = "morocco_kg"
 COMMON_PREFIXES = {
@@ -34,8 +35,11 @@ class ServerState:
     info: DatasetInfo
     backend: CachingBackend
     prefixes: dict[str, str] = field(default_factory=dict)
-    # requests this HTTP worker answered on its event loop, by kind ("express", "replayed"; server.express)
+    # requests this HTTP worker answered on its event loop, by kind ("express", "replayed"; server.express),
+    # and the express answers its own copy of the store gave ("inline")
     answered_on_loop: Counter[str] = field(default_factory=Counter)
+    # the HTTP worker's copy of the store for one-pattern queries (server.inline); None where there is none
+    inline: InlineStore | None = None
     # the pages' own queries (queries/pages/*.rq) by base IRI, read on first use (server.pages.store)
     page_queries: dict[str, Catalogue] = field(default_factory=dict)
     # ``prefixes`` as the one tuple every job holds: a cached answer's key then shares it, not a copy

@@ -40,7 +40,11 @@ def health() -> Response:
         triples=state.info.triples,
         graphs=len(state.info.graphs),
         workers=alive,
-        http_worker={"pid": os.getpid(), **state.answered_on_loop},
+        http_worker={
+            "pid": os.getpid(),
+            "inline_store": state.inline.status if state.inline is not None else "off",
+            **state.answered_on_loop,
+        },
     )
     response.status_code = 200 if alive > 0 else 503
     response.headers["Cache-Control"] = "no-store"

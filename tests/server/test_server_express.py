@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -26,6 +28,13 @@ SELECT = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#labe
 ASK = "ASK { ?s ?p ?o }"
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 4"
 MANY = "SELECT ?s WHERE { ?s ?p ?o }"  # over the row cap: X-Result-Truncated
+# one pattern, and fewer matches than --inline-max-matches (the fixture has 14 labels, 16 types, 32 quads)
+LABELS = "SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?l ?s"
+LABELS_IN_ENGLISH = (
+    'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT * { ?s rdfs:label ?l FILTER(LANG(?l) = "en") }'
+)
+TYPES = "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c }"
+INLINE_MAX_MATCHES = 20
 # one row holding a 4 MiB literal, built by doubling: an answer that reaches the worker in many reads
 LONG = (
     'SELECT ?s21 WHERE { BIND("abcd" AS ?s0) '
@@ -56,16 +65,35 @@ CASES = [
     ("dataset", {"query": ASK, "default-graph-uri": "http://example.org/none"}, {}),
     ("two-formats", {"query": ASK, "format": "json"}, {"Accept": "application/sparql-results+xml"}),
     ("conditional", {"query": ASK}, {"Accept": "application/sparql-results+json", "If-None-Match": '"x"'}),
+    # one pattern, few matches: answered by the worker's own copy of the store
+    ("inline-truncated", {"query": LABELS}, {"Accept": "application/sparql-results+json"}),
+    ("inline-filter-csv", {"query": LABELS_IN_ENGLISH, "format": "csv"}, {}),
+    ("inline-construct", {"query": TYPES}, {"Accept": "text/turtle"}),
+    ("inline-ask", {"query": "ASK { ?s a ?c }"}, {"Accept": "application/sparql-results+xml"}),
+    ("inline-not-acceptable", {"query": TYPES}, {"Accept": "text/csv"}),
+    ("inline-engine-error", {"query": LABELS + " OFFSET 99999999999999999999999"}, {}),
 ]
 
 
 def _arguments(build: Path) -> list[str]:
-    return ["--build-dir", str(build), "--http-workers", "1", "--workers", "1", "--max-rows", "5"]
+    return [
+        *("--build-dir", str(build), "--http-workers", "1", "--workers", "1", "--max-rows", "5"),
+        *("--inline-max-matches", str(INLINE_MAX_MATCHES)),
+    ]
+
+
+def _wait_for_the_inline_store(server: RunningServer) -> None:
+    """The worker loads its copy while it serves; the comparisons below need it in use."""
+    deadline = time.monotonic() + 30
+    while _worker_health(server)["inline_store"] != "ready":
+        assert time.monotonic() < deadline, "the HTTP worker's copy of the store did not load"
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
 def servers(fixture_build: Path) -> Iterator[tuple[RunningServer, RunningServer]]:
     with running_server(_arguments(fixture_build)) as express:
+        _wait_for_the_inline_store(express)
         os.environ["KG_EXPRESS"] = "false"
         try:
             app_only = running_server(_arguments(fixture_build))
@@ -89,9 +117,14 @@ def _comparable(answer: Answer) -> tuple[int, dict[str, str], bytes]:
     return answer.status, headers, answer.body
 
 
+def _worker_health(server: RunningServer) -> dict[str, Any]:
+    worker: dict[str, Any] = json.loads(server.request("GET", "/health").body)["http_worker"]
+    return worker
+
+
 def _loop_counts(server: RunningServer) -> dict[str, int]:
-    worker = json.loads(server.request("GET", "/health").body)["http_worker"]
-    return {kind: worker.get(kind, 0) for kind in ("express", "replayed")}
+    worker = _worker_health(server)
+    return {kind: worker.get(kind, 0) for kind in ("express", "replayed", "inline")}
 
 
 @pytest.mark.parametrize(("name", "parameters", "headers"), CASES, ids=[case[0] for case in CASES])
@@ -126,7 +159,31 @@ def test_plain_queries_are_answered_on_the_loop_and_repeats_replayed(
     # first answer evaluated on the loop, second offered to the replays, third and fourth replayed
     assert after["express"] - before["express"] == 2
     assert after["replayed"] - before["replayed"] == 2
-    assert _loop_counts(app_only) == {"express": 0, "replayed": 0}
+    assert after["inline"] == before["inline"]  # 32 matches: more than the worker answers itself
+    assert _loop_counts(app_only) == {"express": 0, "replayed": 0, "inline": 0}
+    assert _worker_health(app_only)["inline_store"] == "off"
+
+
+@pytest.mark.parametrize(
+    ("query", "inline"),
+    [
+        ('SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> "none %d"@en }', True),
+        ("SELECT ?s WHERE { ?s a ?c } LIMIT %d", True),  # 16 matches
+        ("SELECT ?s WHERE { ?s ?p ?o } LIMIT %d", False),  # 32 matches
+        ("SELECT ?s WHERE { ?s a ?c . ?s ?p ?o } LIMIT %d", False),  # two patterns
+    ],
+    ids=["lookup", "few-matches", "too-many-matches", "two-patterns"],
+)
+def test_one_pattern_of_few_matches_is_answered_by_the_worker(
+    servers: tuple[RunningServer, RunningServer], query: str, inline: bool
+) -> None:
+    express, _ = servers
+    before = _loop_counts(express)
+    answer = _get(express, {"query": query % (1000 + len(query))}, {"Accept": "application/sparql-results+json"})
+    assert answer.status == 200
+    after = _loop_counts(express)
+    assert after["express"] - before["express"] == 1
+    assert after["inline"] - before["inline"] == (1 if inline else 0)
 
 
 def test_saved_query_answers_are_replayed_as_the_app_sent_them(servers: tuple[RunningServer, RunningServer]) -> None:
