@@ -112,6 +112,11 @@ class Gateway:
         self._body_timeout = body_timeout
         self._max_body_bytes = max_body_bytes
 
+    @property
+    def answers_small_queries(self) -> bool:
+        """Whether this worker evaluates small queries itself (:mod:`server.inline`), not only the evaluators."""
+        return self._express is not None and self._express.inline is not None
+
     async def __call__(self, scope: Any, protocol: Any) -> None:
         headers = scope.headers
         body = b""

@@ -42,7 +42,7 @@ from server.evaluators.client import EvaluatorClient, ServiceAddress
 from server.evaluators.service import ServiceConfig
 from server.express import ExpressLane
 from server.front.connection import MAX_HEADER_BYTES
-from server.front.site import Site, run_site
+from server.front.site import FILL, FILL_ANSWERING, Site, run_site
 from server.front.supervisor import Supervisor, WorkerPlan, listen
 from server.gateway import Gateway
 from server.state import get_state
@@ -169,6 +169,7 @@ def _worker(settings: Settings, load_app: Callable[[], Gateway]) -> Callable[[so
 
         sandbox.set_process_name("kg-http")
         gateway = load_app()
+        answering = gateway.answers_small_queries
         gc.collect()
         gc.freeze()  # the app's own objects live as long as the worker: no collection need walk them again
         site = Site(
@@ -179,6 +180,7 @@ def _worker(settings: Settings, load_app: Callable[[], Gateway]) -> Callable[[so
             max_connections=max(1, settings.max_connections // settings.http_workers),
             header_timeout=settings.header_timeout,
             max_head_bytes=max(settings.max_body_bytes, _LONGEST_QUERY_URL) + MAX_HEADER_BYTES,
+            fill=FILL_ANSWERING if answering else FILL,
         )
         run_site(site, _drain_timeout(settings), uvloop.new_event_loop)
 

@@ -1,7 +1,8 @@
 """Several HTTP worker processes share the clients: every worker serves, whichever connection it takes.
 
 The workers accept from one listening socket; each connection stays with the worker that took it. They
-take connections in turn, the first until it holds ``FILL`` of them, so each round opens more than that.
+take connections in turn, the first until it holds its fill (``FILL`` at most), so each round opens more
+than that.
 The test opens many short connections and reads from ``/proc`` which worker holds each, so a second worker
 that never serves (a broken ``--http-workers``) is caught.
 """
