@@ -21,7 +21,6 @@ lock), and only used if its version is the one the evaluators serve.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import logging
 import threading
@@ -38,7 +37,11 @@ from server.evaluation import Job, Outcome, evaluate
 log = logging.getLogger(__name__)
 
 Status = Literal["loading", "ready", "failed"]
-_COUNTS_KEPT = 4096  # patterns whose count a worker remembers (a few hundred bytes each)
+# Counts remembered: only those past _WORTH_REMEMBERING (a count costs a step per match) and of patterns
+# whose constants are short, so that queries with long literals cannot fill a worker's memory with them
+_COUNTS_KEPT = 4096
+_WORTH_REMEMBERING = 64
+_LONGEST_REMEMBERED = 2048  # characters of the pattern's constants: at most 8 MiB of keys in all
 
 
 class InlineStore:
@@ -51,7 +54,7 @@ class InlineStore:
         self._store: ox.Store | None = None
         # the data never changes while the worker serves, so a pattern's count holds for good; a broad
         # pattern (every label) comes back with each new FILTER, and counting it costs more than answering
-        self._count = functools.lru_cache(maxsize=_COUNTS_KEPT)(self._count_once)
+        self._counts: dict[OnePattern, int] = {}
         self.status: Status = "loading"
 
     @classmethod
@@ -86,13 +89,29 @@ class InlineStore:
         store = self._store
         if store is None or pattern is None or job.default_graphs is not None or job.named_graphs is not None:
             return None
-        if job.query_has_dataset or self._count(pattern) > self._most_matches:
+        if job.query_has_dataset or self._count(store, pattern) > self._most_matches:
             return None
-        return evaluate(store, job)
+        try:
+            return evaluate(store, job)
+        except BaseException as error:
+            # evaluate() turns the engine's errors into outcomes; anything else (a panic in the engine is
+            # a BaseException) must not take the worker's loop down: an evaluator answers, in a process
+            # of its own, as it would have without the copy
+            if not isinstance(error, Exception) and type(error).__name__ != "PanicException":
+                raise
+            log.error("one-pattern query failed in the HTTP worker; sent to an evaluator", exc_info=True)
+            return None
 
-    def _count_once(self, pattern: OnePattern) -> int:
-        assert self._store is not None
-        return count_matches(self._store, pattern, self._most_matches)
+    def _count(self, store: ox.Store, pattern: OnePattern) -> int:
+        known = self._counts.get(pattern)
+        if known is not None:
+            return known
+        count = count_matches(store, pattern, self._most_matches)
+        if count > _WORTH_REMEMBERING and _constants_size(pattern) <= _LONGEST_REMEMBERED:
+            if len(self._counts) >= _COUNTS_KEPT:
+                del self._counts[next(iter(self._counts))]  # the oldest
+            self._counts[pattern] = count
+        return count
 
 
 def count_matches(store: ox.Store, pattern: OnePattern, most: int) -> int:
@@ -101,6 +120,11 @@ def count_matches(store: ox.Store, pattern: OnePattern, most: int) -> int:
     wildcard here), and a cost of at most ``most + 1`` steps whatever the data."""
     quads = store.quads_for_pattern(_iri(pattern.subject), _iri(pattern.predicate), _node(pattern.object), None)
     return sum(1 for _ in itertools.islice(quads, most + 1))
+
+
+def _constants_size(pattern: OnePattern) -> int:
+    terms = (pattern.subject, pattern.predicate, pattern.object)
+    return sum(len(term.value) + len(getattr(term, "datatype", "")) for term in terms if term is not None)
 
 
 def _iri(term: Term) -> ox.NamedNode | None:

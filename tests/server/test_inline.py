@@ -99,6 +99,11 @@ def _loaded(store: InlineStore) -> InlineStore:
     return store
 
 
+def _ready_copy(build: Path) -> InlineStore:
+    settings = Settings(build_dir=build)
+    return _loaded(InlineStore(settings, load_dataset(settings).info.version))
+
+
 def test_the_copy_answers_as_the_evaluators_do(fixture_build: Path) -> None:
     settings = Settings(build_dir=fixture_build, inline_max_matches=20)
     served = load_dataset(settings)
@@ -137,3 +142,45 @@ def test_a_copy_that_is_not_the_served_data_is_not_used(fixture_build: Path, tmp
     assert _loaded(inline).status == "failed"
     query = "ASK { ?s a ?c }"
     assert inline.answer(_job(query), analyse(query, Limits()).pattern) is None
+
+
+def test_only_counts_worth_keeping_are_remembered(fixture_build: Path) -> None:
+    """A broad pattern's count is kept; a lookup's (cheap to count again) and a long constant's are not,
+    so queries with long literals cannot fill the worker's memory with remembered counts."""
+    inline = _loaded(
+        InlineStore(Settings(build_dir=fixture_build), load_dataset(Settings(build_dir=fixture_build)).info.version)
+    )
+    store = inline._store
+    assert store is not None
+    store.extend(ox.Quad(ox.NamedNode(f"{EX}s{n}"), ox.NamedNode(EX + "p"), ox.Literal("x" * 3000)) for n in range(100))
+    broad = analyse("SELECT * { ?s <http://e/p> ?o }", Limits()).pattern
+    lookup = analyse('SELECT * { ?s ?p "label" }', Limits()).pattern
+    long_constant = analyse(f'SELECT * {{ ?s <http://e/p> "{"x" * 3000}" }}', Limits()).pattern
+    assert broad is not None and lookup is not None and long_constant is not None
+    for pattern, matches in ((broad, 100), (lookup, 0), (long_constant, 100)):
+        assert inline._count(store, pattern) == matches
+    assert list(inline._counts) == [broad]
+
+
+class PanicException(BaseException):
+    """What pyo3 raises when the engine panics (named alike: the fallback recognises it by name)."""
+
+
+@pytest.mark.parametrize(
+    ("raised", "falls_back"), [(PanicException, True), (MemoryError, True), (KeyboardInterrupt, False)]
+)
+def test_an_engine_failure_in_the_worker_falls_back_to_an_evaluator(
+    fixture_build: Path, monkeypatch: pytest.MonkeyPatch, raised: type[BaseException], falls_back: bool
+) -> None:
+    inline = _ready_copy(fixture_build)
+
+    def failing(store: ox.Store, job: Job) -> None:
+        raise raised("engine failure")
+
+    monkeypatch.setattr("server.inline.evaluate", failing)
+    query = "ASK { ?s a ?c }"
+    if falls_back:
+        assert inline.answer(_job(query), analyse(query, Limits()).pattern) is None
+    else:
+        with pytest.raises(raised):
+            inline.answer(_job(query), analyse(query, Limits()).pattern)
