@@ -9,7 +9,7 @@ linked-data clients send most. Such a query needs no deadline when its cost is k
   costs more than the matches themselves (no FILTER, expression, path or sub-query);
 * the pattern's matches are counted in the worker's own copy of the store, up to ``--inline-max-matches``
   (a count over every graph, with a wildcard for each variable: never less than what the engine reads),
-  and the count is remembered for the next query with the same pattern;
+  and a broad pattern's count is remembered for the next query with the same pattern;
 * within the bound, the query is evaluated and serialised by the very function the evaluators run
   (:func:`server.evaluation.evaluate`), so the answer is byte for byte theirs; past it, or while the
   copy is still loading, the query goes to an evaluator as before.
