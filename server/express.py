@@ -140,7 +140,7 @@ class ExpressLane:
         self._limits = state.settings.limits  # derived on every call: read it once
         budget = backend.cache.share_with_replays() if backend.cache is not None else 0  # one --cache-mb for both
         self.replays = ReplayCache(budget) if budget > 0 else None
-        self.inline = state.inline = InlineStore.for_dataset(state.settings, state.info)
+        self.inline = state.inline  # the worker's copy of the store, if it has one (see for_state)
 
     @classmethod
     def for_state(cls, state: ServerState) -> ExpressLane | None:
@@ -148,10 +148,10 @@ class ExpressLane:
         backend = state.backend
         if state.settings.store is not None or not isinstance(backend.backend, EvaluatorClient):
             return None
-        lane = cls(state, backend.backend, backend)
-        if lane.inline is not None:
-            lane.inline.start()
-        return lane
+        state.inline = InlineStore.for_dataset(state.settings, state.info)  # /health reports it from the state
+        if state.inline is not None:
+            state.inline.start()
+        return cls(state, backend.backend, backend)
 
     async def answer(self, scope: Any, key: ReplayKey | None) -> Answer | None:
         """A replayed or an express answer to ``scope``; ``None`` when the app must answer it.

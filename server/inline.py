@@ -6,7 +6,8 @@ triple pattern with a handful of matches (a label lookup, the triples of one sub
 linked-data clients send most. Such a query needs no deadline when its cost is known before it starts:
 
 * :mod:`core.pattern` recognises a SELECT, ASK or CONSTRUCT over one triple pattern, with nothing that
-  costs more than the matches themselves (no FILTER, expression, path or sub-query);
+  costs much more than the matches themselves (no path, sub-query or expression beyond a few cheap FILTER
+  tests);
 * the pattern's matches are counted in the worker's own copy of the store, up to ``--inline-max-matches``
   (a count over every graph, with a wildcard for each variable: never less than what the engine reads),
   and a broad pattern's count is remembered for the next query with the same pattern;
